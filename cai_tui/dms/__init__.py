@@ -1,0 +1,1 @@
+"""DMS implementations of the store's `DeploymentManager` port."""

@@ -1,0 +1,1 @@
+"""The CAI REST API over a LocalStore."""

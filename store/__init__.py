@@ -1,0 +1,1 @@
+"""The CAI data model and its stores: interface, schemas, scope, local and remote."""

@@ -1,0 +1,199 @@
+"""The Store interface: a small class of paged reads, gets and writes.
+
+A store is bound to one caller (identity and scope) when it is made; the scope rules
+are applied inside it, so what is out of scope is `NotFound` for every read and
+write. `LocalStore` implements it on SQLAlchemy, `RemoteStore` on the CAI API.
+"""
+
+from abc import ABC, abstractmethod
+
+from store.schemas import (
+    ANY_REVISION,
+    Caller,
+    ClusterSpec,
+    ClusterView,
+    DeploymentDetail,
+    DeploymentQuery,
+    DeploymentSpec,
+    DeploymentSummary,
+    ImageBuildStatus,
+    LeftoverView,
+    NimSpec,
+    NimView,
+    OperationView,
+    Page,
+    PageRequest,
+    RevisionView,
+    TargetSpec,
+    VersionSpec,
+    VersionView,
+)
+
+
+class Store(ABC):
+    """Everything the dashboard and the API server do with CAI data."""
+
+    @property
+    @abstractmethod
+    def caller(self) -> Caller:
+        """Who this store acts for, and in which scope."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the data lives, for the header and logs (no secrets)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the default has nothing to release."""
+
+    # --- reads -------------------------------------------------------------------
+
+    @abstractmethod
+    def list_clusters(self, page: PageRequest = PageRequest()) -> Page[ClusterView]:
+        """The organization's clusters, newest first, with deployment counts."""
+
+    @abstractmethod
+    def get_cluster(self, name: str) -> ClusterView:
+        """One cluster of the caller's organization."""
+
+    @abstractmethod
+    def list_deployments(
+        self, query: DeploymentQuery = DeploymentQuery()
+    ) -> Page[DeploymentSummary]:
+        """Deployments in scope: of one cluster or all, searched, filtered, paged."""
+
+    @abstractmethod
+    def get_deployment(
+        self, cluster: str, name: str, namespace: str | None = None
+    ) -> DeploymentDetail:
+        """One deployment with its active revision."""
+
+    @abstractmethod
+    def list_revisions(
+        self, cluster: str, deployment: str, page: PageRequest = PageRequest()
+    ) -> Page[RevisionView]:
+        """A deployment's history, newest first, each revision with its targets."""
+
+    @abstractmethod
+    def get_revision(self, cluster: str, deployment: str, uid: str) -> RevisionView:
+        """One revision of one deployment (another deployment's uid is NotFound)."""
+
+    @abstractmethod
+    def list_nims(self, page: PageRequest = PageRequest()) -> Page[NimView]:
+        """Compound NIMs in scope, by name, searchable."""
+
+    @abstractmethod
+    def get_nim(self, name: str) -> NimView:
+        """One Compound NIM."""
+
+    @abstractmethod
+    def list_versions(
+        self, nim: str, page: PageRequest = PageRequest()
+    ) -> Page[VersionView]:
+        """Versions of one NIM, newest first."""
+
+    @abstractmethod
+    def get_version(self, nim: str, version: str) -> VersionView:
+        """One version of one NIM."""
+
+    @abstractmethod
+    def list_operations(
+        self,
+        page: PageRequest = PageRequest(),
+        cluster: str | None = None,
+        deployment: str | None = None,
+    ) -> Page[OperationView]:
+        """Recorded writes in scope, newest first; of one deployment if named."""
+
+    @abstractmethod
+    def list_leftovers(self) -> list[LeftoverView]:
+        """DMS resources left over by writes, still to be deleted."""
+
+    # --- writes ------------------------------------------------------------------
+
+    @abstractmethod
+    def create_cluster(self, spec: ClusterSpec) -> ClusterView:
+        """Create a cluster in the caller's organization."""
+
+    @abstractmethod
+    def create_deployment(
+        self, cluster: str, spec: DeploymentSpec, reason: str = ""
+    ) -> DeploymentDetail:
+        """Create a deployment and deploy its first revision."""
+
+    @abstractmethod
+    def roll_out(
+        self,
+        cluster: str,
+        name: str,
+        targets: tuple[TargetSpec, ...],
+        *,
+        expected_active: str | None = ANY_REVISION,
+        reason: str = "",
+        rolled_back_from: str | None = None,
+        namespace: str | None = None,
+    ) -> DeploymentDetail:
+        """Roll out a new active revision with these targets.
+
+        `expected_active` is the active revision uid the caller saw (None: it saw
+        none); `ANY_REVISION` skips the check. A stale one raises `StaleRevision`.
+        """
+
+    @abstractmethod
+    def roll_back(
+        self,
+        cluster: str,
+        name: str,
+        revision_uid: str,
+        *,
+        expected_active: str | None = ANY_REVISION,
+        reason: str = "",
+    ) -> DeploymentDetail:
+        """Roll out a copy of an earlier revision's targets."""
+
+    @abstractmethod
+    def deactivate(
+        self,
+        cluster: str,
+        name: str,
+        *,
+        expected_active: str | None = ANY_REVISION,
+        reason: str = "",
+        namespace: str | None = None,
+    ) -> DeploymentDetail:
+        """Deactivate (terminate) the active revision and delete its resources."""
+
+    @abstractmethod
+    def delete_deployment(
+        self,
+        cluster: str,
+        name: str,
+        *,
+        expected_active: str | None = ANY_REVISION,
+        reason: str = "",
+        namespace: str | None = None,
+    ) -> DeploymentDetail:
+        """Delete a deployment that has no active revision; returns it as it was."""
+
+    @abstractmethod
+    def sync_status(
+        self, cluster: str, name: str, namespace: str | None = None
+    ) -> DeploymentDetail:
+        """Read the active revision's resources from the DMS and store the status."""
+
+    @abstractmethod
+    def retry_leftovers(self) -> list[LeftoverView]:
+        """Try again to delete every leftover resource; return those still left."""
+
+    @abstractmethod
+    def create_nim(self, spec: NimSpec) -> NimView:
+        """Create a Compound NIM."""
+
+    @abstractmethod
+    def create_version(self, nim: str, spec: VersionSpec) -> VersionView:
+        """Create a version of a Compound NIM."""
+
+    @abstractmethod
+    def set_image_build_status(
+        self, nim: str, version: str, status: ImageBuildStatus
+    ) -> VersionView:
+        """Record how a version's image build went."""
