@@ -39,7 +39,7 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    """Every setting of cai-tui; names shared with the original API keep its spelling."""
+    """Every setting; names shared with the original API server keep its spelling."""
 
     model_config = SettingsConfigDict(
         env_file=".env",

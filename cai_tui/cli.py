@@ -1,0 +1,212 @@
+"""The `cai-tui` command line: the dashboard, serve, replay, db and dms commands.
+
+Heavy modules (SQLAlchemy, FastAPI, the store) are imported inside the command that
+needs them, so the dashboard paints its first screen before any of them loads.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cai_tui import __version__
+from cai_tui.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from store.interface import Store
+    from store.schemas import Caller
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="cai-tui",
+        description="A terminal dashboard for CAI deployments, and its API server.",
+    )
+    parser.add_argument("--version", action="version", version=f"cai-tui {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a throw-away store seeded with demo data, with the simulated DMS",
+    )
+    parser.add_argument("--org", help="organization id (skips the scope screen)")
+    parser.add_argument("--user", help="user id (skips the scope screen)")
+    parser.add_argument(
+        "--scope",
+        choices=["user", "organization"],
+        help="resource scope (skips the scope screen)",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="hide and refuse every write"
+    )
+    parser.add_argument("--store", help="CAI_STORE for this run: a path or URL")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the CAI REST API server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8181)
+
+    replay = commands.add_parser("replay", help="replay a CAI request log")
+    replay.add_argument("file", type=Path, help="a request log, one JSON object a line")
+    replay.add_argument("--api", help="send to the CAI API at this URL instead")
+
+    db = commands.add_parser("db", help="manage the store's schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="migrate the store to the latest schema")
+
+    dms = commands.add_parser("dms", help="the embedded DMS simulator")
+    dms_commands = dms.add_subparsers(
+        dest="dms_command", metavar="ACTION", required=True
+    )
+    dms_serve = dms_commands.add_parser("serve", help="serve the simulator over HTTP")
+    dms_serve.add_argument("--host", default="127.0.0.1")
+    dms_serve.add_argument("--port", type=int, default=8282)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, object] = {}
+    if args.store:
+        overrides["cai_store"] = args.store
+    if args.read_only:
+        overrides["cai_read_only"] = True
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"cai-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from cai_tui.logs import setup_logging
+
+    command = args.command
+    setup_logging(settings.log_path, echo=command in ("serve", "dms"))
+    try:
+        if command == "serve":
+            return _serve(settings, args.host, args.port)
+        if command == "replay":
+            return _replay(settings, args.file, args.api)
+        if command == "db":
+            return _db_upgrade(settings)
+        if command == "dms":
+            return _dms_serve(settings, args.host, args.port)
+        return _dashboard(settings, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str) -> int:
+    print(f"cai-tui: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    from cai_tui.server.run import serve
+    from store.errors import StoreError
+
+    if settings.is_remote:
+        return _fail(
+            "CAI_STORE names a CAI API; `cai-tui serve` needs a local store: "
+            "a file path or an SQLAlchemy URL"
+        )
+    try:
+        serve(settings, host=host, port=port)
+    except StoreError as exc:
+        return _fail(exc.message)
+    return 0
+
+
+def _replay(settings: Settings, path: Path, api: str | None) -> int:
+    from cai_tui.replay import run_replay
+
+    return run_replay(path, api=api, settings=settings, out=sys.stdout)
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from store.database import upgrade
+    from store.errors import StoreError
+
+    if settings.is_remote:
+        return _fail("CAI_STORE names a CAI API; its server migrates its own store")
+    try:
+        upgrade(settings.store_url)
+    except StoreError as exc:
+        return _fail(exc.message)
+    print(f"store {_redact(settings.store_url)} is at the latest schema")
+    return 0
+
+
+def _dms_serve(settings: Settings, host: str, port: int) -> int:
+    from cai_tui.dms.sim_server import serve
+    from cai_tui.dms.simulator import Simulator
+
+    simulator = Simulator(
+        settings.sim_store_path, step_seconds=settings.cai_sim_seconds
+    )
+    serve(host, port, simulator)
+    return 0
+
+
+def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
+    from cai_tui.app import CaiApp
+    from store.schemas import Caller, Identity
+
+    if settings.is_remote:
+        return _fail(
+            "CAI_STORE names a CAI API; the remote store is not in this version yet: "
+            "point CAI_STORE at a file path or an SQLAlchemy URL"
+        )
+    caller: Caller | None = None
+    if args.org or args.user or args.scope:
+        caller = Caller(
+            identity=Identity(
+                org=args.org or settings.cai_org, user=args.user or settings.cai_user
+            ),
+            scope=args.scope or settings.resource_scope,
+        )
+    if args.demo:
+        from cai_tui.demo import DemoOpener
+
+        opener = DemoOpener(settings)
+    else:
+        opener = LocalOpener(settings)
+    app = CaiApp(opener, caller=caller, settings=settings, demo=args.demo)
+    app.run()
+    return app.return_code or 0
+
+
+class LocalOpener:
+    """Opens the local store of the settings for a caller (called in a worker)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, caller: "Caller") -> "Store":
+        from cai_tui.dms.factory import make_dms
+        from store.database import Database
+        from store.local import LocalStore
+
+        settings = self.settings
+        database = Database.open(settings.store_url)
+        return LocalStore(
+            database,
+            caller,
+            make_dms(settings),
+            dms_concurrency=settings.cai_dms_concurrency,
+            read_only=settings.cai_read_only,
+            stuck_seconds=settings.cai_stuck_seconds,
+        )
+
+
+def _redact(url: str) -> str:
+    """A URL without its password, for messages."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url

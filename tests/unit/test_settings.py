@@ -1,0 +1,95 @@
+"""Settings: defaults, bad values named with what they accept, `.env` handling."""
+
+from pathlib import Path
+
+import pytest
+
+from cai_tui.settings import SettingsError, load_settings
+
+KEYS = (
+    "CAI_STORE",
+    "RESOURCE_SCOPE",
+    "CAI_REFRESH_SECONDS",
+    "DMS_URL",
+    "DMS_HOST",
+    "DMS_PORT",
+    "CAI_SIM_STORE",
+    "CAI_DMS_CONCURRENCY",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test starts with none of the keys set, in an empty working directory."""
+    for key in KEYS:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.resource_scope == "user"
+    assert settings.cai_org == "default"
+    assert settings.cai_refresh_seconds == 5
+    assert settings.dms_endpoint is None
+    assert settings.store_url.startswith("sqlite:///")
+    assert settings.store_url.endswith("cai.db")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "names"),
+    [
+        ("RESOURCE_SCOPE", "Org", "`user` or `organization`"),
+        ("CAI_REFRESH_SECONDS", "-1", "greater than 0"),
+        ("CAI_REFRESH_SECONDS", "soon", "greater than 0"),
+        ("CAI_DMS_CONCURRENCY", "0", "1 to 64"),
+        ("DMS_PORT", "70000", "1 to 65535"),
+        ("DMS_URL", "ftp://x", "http(s) URL"),
+    ],
+)
+def test_bad_value_names_key_and_what_it_accepts(
+    monkeypatch: pytest.MonkeyPatch, key: str, value: str, names: str
+) -> None:
+    monkeypatch.setenv(key, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert key in message
+    assert names in message
+    assert "\n" not in message
+
+
+def test_dotenv_is_read_and_unknown_keys_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "RESOURCE_SCOPE=organization\nSOMETHING_ELSE=1\nCAI_ORG=nv-inference\n"
+    )
+    settings = load_settings()
+    assert settings.resource_scope == "organization"
+    assert settings.cai_org == "nv-inference"
+
+
+def test_dms_url_wins_over_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DMS_HOST", "127.0.0.1")
+    monkeypatch.setenv("DMS_PORT", "9000")
+    assert load_settings().dms_endpoint == "http://127.0.0.1:9000"
+    monkeypatch.setenv("DMS_URL", "http://127.0.0.1:9100/")
+    assert load_settings().dms_endpoint == "http://127.0.0.1:9100"
+
+
+def test_simulator_file_sits_beside_a_local_store_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CAI_STORE", str(tmp_path / "team.db"))
+    settings = load_settings()
+    assert settings.store_url == f"sqlite:///{tmp_path / 'team.db'}"
+    assert settings.sim_store_path == tmp_path / "dms-sim.db"
+
+
+def test_secret_token_never_in_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAI_API_TOKEN", "s3cret-value")
+    monkeypatch.setenv("RESOURCE_SCOPE", "everyone")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "s3cret" not in str(caught.value)
+    monkeypatch.setenv("RESOURCE_SCOPE", "user")
+    assert "s3cret" not in repr(load_settings())
