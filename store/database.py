@@ -1,0 +1,256 @@
+"""Opening a local store's database: engines, sessions, schema checks and upgrades.
+
+An SQLite file migrates itself when opened; a shared PostgreSQL database is migrated
+only by `cai-tui db upgrade` (`upgrade`), and opening an older one says so. Nothing
+connects at import time.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from store.errors import SchemaOutdated, Unavailable
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE = "cai_write"
+"""Execution option that makes an SQLite transaction take the write lock at BEGIN."""
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged migrations (no alembic.ini)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this program knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return head or ""
+
+
+class Database:
+    """One database of a local store: a lazily made engine and its sessions.
+
+    Shared by every `LocalStore` of a process (the API server makes one store per
+    request over one `Database`).
+    """
+
+    def __init__(self, url: URL, *, busy_timeout: float = 10.0) -> None:
+        self.url = url
+        self.busy_timeout = busy_timeout
+        self._engine: Engine | None = None
+        self.default_cluster_orgs: set[str] = set()
+        """Organizations whose `default` cluster is known to exist."""
+
+    @classmethod
+    def open(
+        cls, url: str, *, migrate: bool | None = None, busy_timeout: float = 10.0
+    ) -> "Database":
+        """Open the database at `url`, checking (or, for SQLite, bringing) its schema.
+
+        `migrate` defaults to True for SQLite and False elsewhere; a schema that is
+        not current and not migrated raises `SchemaOutdated`.
+        """
+        db = cls(_parse(url), busy_timeout=busy_timeout)
+        if migrate is None:
+            migrate = db.is_sqlite
+        if db.is_sqlite:
+            db._prepare_file()
+        try:
+            if migrate:
+                db.upgrade()
+            else:
+                db.check_schema()
+        except Exception:
+            db.dispose()
+            raise
+        return db
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is an SQLite database."""
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file, if this is one."""
+        database = self.url.database
+        if not self.is_sqlite or not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    def describe(self) -> str:
+        """Where the data lives, without a password."""
+        if self.file is not None:
+            return f"SQLite {self.file}"
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, made on first use."""
+        if self._engine is None:
+            self._engine = self._make_engine()
+        return self._engine
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for a short read; nothing it changes is kept."""
+        # Closing (not rolling back) keeps loaded rows readable after the block.
+        with self.translate_errors(), Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one short write transaction, committed on success."""
+        engine = self.engine.execution_options(**{WRITE: True})
+        with (
+            self.translate_errors(),
+            Session(engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def translate_errors(self) -> Iterator[None]:
+        """Turn a database failure into `Unavailable` with a short reason and fix."""
+        try:
+            yield
+        except OperationalError as exc:
+            raise self._unavailable(exc) from None
+        except DBAPIError as exc:
+            if exc.connection_invalidated or _reason(exc).startswith("file is"):
+                raise self._unavailable(exc) from None
+            raise
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision."""
+        config = alembic_config()
+        with self.translate_errors(), self.engine.connect() as connection:
+            connection = connection.execution_options(**{WRITE: True})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+        log.info("schema of %s is at revision %s", self.describe(), head_revision())
+
+    def check_schema(self) -> None:
+        """Raise `SchemaOutdated` unless the schema is at the newest revision."""
+        with self.translate_errors(), self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current != head_revision():
+            found = current or "none"
+            raise SchemaOutdated(
+                f"the database {self.describe()} has schema revision {found}, this "
+                f"program needs {head_revision()}: run `cai-tui db upgrade`"
+            )
+
+    def _prepare_file(self) -> None:
+        path = self.file
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Unavailable(
+                f"cannot create the folder of the store {path}: {exc.strerror}; "
+                "choose another CAI_STORE"
+            ) from None
+        if path.exists() and not path.is_file():
+            raise Unavailable(
+                f"the store {path} is not a file: choose another CAI_STORE"
+            )
+
+    def _make_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return create_engine(self.url, pool_pre_ping=True)
+        engine = create_engine(self.url, connect_args={"timeout": self.busy_timeout})
+        busy_ms = int(self.busy_timeout * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Transactions are begun by hand below, so the driver must not.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Connection) -> None:
+            # A writer takes the lock at BEGIN, so writers queue on busy_timeout
+            # instead of failing when a read lock cannot be upgraded.
+            writing = connection.get_execution_options().get(WRITE, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+        return engine
+
+    def _unavailable(self, exc: SQLAlchemyError) -> Unavailable:
+        reason = _reason(exc)
+        where = self.describe()
+        if "locked" in reason or "busy" in reason:
+            return Unavailable(
+                f"the store {where} is locked: another writer holds it; "
+                "try again in a moment"
+            )
+        if "not a database" in reason or "file is" in reason:
+            return Unavailable(
+                f"the store {where} is not a database ({reason}): point CAI_STORE "
+                "at a cai-tui database or a new file"
+            )
+        if self.is_sqlite:
+            return Unavailable(
+                f"cannot use the store {where} ({reason}): check that the file "
+                "and its folder are readable and writable"
+            )
+        return Unavailable(
+            f"cannot reach the database {where} ({reason}): check that it runs "
+            "and CAI_STORE is right"
+        )
+
+
+def upgrade(url: str) -> str:
+    """Migrate the database at `url` to the newest schema; return a summary line."""
+    db = Database(_parse(url))
+    try:
+        if db.is_sqlite:
+            db._prepare_file()
+        db.upgrade()
+    finally:
+        db.dispose()
+    return f"{db.describe()} is at schema revision {head_revision()}"
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except Exception:
+        raise Unavailable(
+            f"`{url}` is not a database URL: give a file path or an SQLAlchemy URL "
+            "such as postgresql+psycopg://user@host/db"
+        ) from None
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0][:200] if str(original) else ""

@@ -1,0 +1,186 @@
+"""Queries the local store shares between its reads and writes.
+
+Each takes an open session and returns rows or plain views; the scope conditions come
+from `store.scope`, so none of them widens what a caller sees.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from store import scope
+from store.models import Cluster, Deployment, DmsResource, Revision, Target
+from store.schemas import Caller, DeploymentQuery, RevisionView, TargetView
+from store.views import revision_view, target_view
+
+SORT_COLUMNS: dict[str, Any] = {
+    "name": Deployment.name,
+    "cluster": Cluster.name,
+    "namespace": Deployment.namespace,
+    "status": Deployment.status,
+    "creator": Deployment.creator,
+    "created_at": Deployment.created_at,
+    "updated_at": Deployment.updated_at,
+}
+
+
+def deployment_conditions(query: DeploymentQuery) -> list[ColumnElement[bool]]:
+    """Filters of a deployment query (the select must join `Cluster`)."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.cluster is not None:
+        conditions.append(Cluster.name == query.cluster)
+    if query.namespace is not None:
+        conditions.append(Deployment.namespace == query.namespace)
+    if query.search:
+        conditions.append(contains(Deployment.name, query.search))
+    if query.status is not None:
+        conditions.append(Deployment.status == query.status)
+    if query.nim is not None:
+        runs = and_(
+            Revision.deployment_uid == Deployment.uid,
+            Revision.status == "active",
+            Target.nim == query.nim,
+        )
+        if query.version is not None:
+            runs = and_(runs, Target.version == query.version)
+        conditions.append(
+            exists(
+                select(Target.uid)
+                .join(Revision, Target.revision_uid == Revision.uid)
+                .where(runs)
+            )
+        )
+    return conditions
+
+
+def rows_before(
+    session: Session,
+    base: Select[Deployment],
+    sort: Any,
+    first: Deployment,
+    descending: bool,
+) -> int:
+    """How many rows of `base` sort before `first` (a keyset page's start)."""
+    key = tuple_(sort, Deployment.uid)
+    mark = tuple_(sort_value(first, sort_name(sort)), first.uid)
+    before = key > mark if descending else key < mark
+    counted = base.where(before).with_only_columns(func.count()).order_by(None)
+    return session.scalar(counted) or 0
+
+
+def active_tags(
+    session: Session, deployment_uids: Sequence[str]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Active revision uid and its NIM tags, for each of these deployments."""
+    if not deployment_uids:
+        return {}
+    rows = session.execute(
+        select(Revision.deployment_uid, Revision.uid, Target.nim, Target.version)
+        .outerjoin(Target, Target.revision_uid == Revision.uid)
+        .where(
+            Revision.deployment_uid.in_(deployment_uids),
+            Revision.status == "active",
+        )
+        .order_by(Revision.deployment_uid, Target.position)
+    ).all()
+    found: dict[str, tuple[str, list[str]]] = {}
+    for deployment_uid, revision_uid, nim, version in rows:
+        entry = found.setdefault(deployment_uid, (revision_uid, []))
+        if nim is not None:
+            entry[1].append(f"{nim}:{version}")
+    return {uid: (rev, tuple(tags)) for uid, (rev, tags) in found.items()}
+
+
+def revision_views(
+    session: Session, revisions: Sequence[Revision]
+) -> list[RevisionView]:
+    """Revisions with their targets and resources, in two queries."""
+    uids = [r.uid for r in revisions]
+    targets = (
+        session.scalars(
+            select(Target)
+            .where(Target.revision_uid.in_(uids))
+            .order_by(Target.revision_uid, Target.position)
+        ).all()
+        if uids
+        else []
+    )
+    resources: dict[str, list[DmsResource]] = defaultdict(list)
+    target_uids = [t.uid for t in targets]
+    if target_uids:
+        for resource in session.scalars(
+            select(DmsResource)
+            .where(DmsResource.target_uid.in_(target_uids))
+            .order_by(DmsResource.kind)
+        ).all():
+            resources[resource.target_uid].append(resource)
+    by_revision: dict[str, list[TargetView]] = defaultdict(list)
+    for target in targets:
+        by_revision[target.revision_uid].append(
+            target_view(target, resources[target.uid])
+        )
+    return [revision_view(r, by_revision[r.uid]) for r in revisions]
+
+
+def resource_rows(session: Session, revision_uid: str) -> list[DmsResource]:
+    """DMS resources of a revision's targets, in target order."""
+    return list(
+        session.scalars(
+            select(DmsResource)
+            .join(Target, DmsResource.target_uid == Target.uid)
+            .where(Target.revision_uid == revision_uid)
+            .order_by(Target.position, DmsResource.kind)
+        ).all()
+    )
+
+
+def active_revision(session: Session, deployment_uid: str) -> Revision | None:
+    """The active revision of a deployment, if any."""
+    return session.scalar(
+        select(Revision).where(
+            Revision.deployment_uid == deployment_uid, Revision.status == "active"
+        )
+    )
+
+
+def deployment_counts(
+    session: Session, caller: Caller, cluster_uids: Sequence[str]
+) -> dict[str, int]:
+    """Deployments in the caller's scope per cluster uid."""
+    if not cluster_uids:
+        return {}
+    rows = session.execute(
+        select(Deployment.cluster_uid, func.count())
+        .join(Cluster, Deployment.cluster_uid == Cluster.uid)
+        .where(
+            scope.deployments(caller),
+            Deployment.cluster_uid.in_(cluster_uids),
+        )
+        .group_by(Deployment.cluster_uid)
+    ).all()
+    return {uid: count for uid, count in rows}
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """A case-sensitive substring match, with LIKE's wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    result: ColumnElement[bool] = column.like(f"%{escaped}%", escape="\\")
+    return result
+
+
+def sort_name(column: Any) -> str:
+    """The query name of a sort column."""
+    for name, candidate in SORT_COLUMNS.items():
+        if candidate is column:
+            return name
+    return "updated_at"
+
+
+def sort_value(row: Deployment, sort: str) -> Any:
+    """A row's value in a sort column, as a cursor holds it."""
+    if sort == "cluster":
+        return row.cluster.name
+    return getattr(row, sort)
