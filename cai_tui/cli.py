@@ -114,7 +114,7 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             "a file path or an SQLAlchemy URL"
         )
     try:
-        serve(settings, host=host, port=port)
+        serve(host, port, settings)
     except StoreError as exc:
         return _fail(exc.message)
     return 0
@@ -168,14 +168,19 @@ def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
             ),
             scope=args.scope or settings.resource_scope,
         )
-    if args.demo:
-        from cai_tui.demo import DemoOpener
+    if not args.demo:
+        app = CaiApp(LocalOpener(settings), caller=caller, settings=settings)
+        app.run()
+        return app.return_code or 0
 
-        opener = DemoOpener(settings)
-    else:
-        opener = LocalOpener(settings)
-    app = CaiApp(opener, caller=caller, settings=settings, demo=args.demo)
-    app.run()
+    from cai_tui.demo import DemoOpener
+
+    demo = DemoOpener(settings)
+    try:
+        app = CaiApp(demo, caller=caller, settings=demo.settings, demo=True)
+        app.run()
+    finally:
+        demo.cleanup()
     return app.return_code or 0
 
 

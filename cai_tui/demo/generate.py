@@ -32,6 +32,7 @@ PIPELINES: dict[str, list[tuple[str, int, str, str]]] = {
         ("Retriever", 3, "4", ""),
         ("Reranker", 2, "4", "1"),
     ],
+    "eval-harness": [("Frontend", 1, "4", ""), ("Judge", 2, "8", "1")],
     "embedder": [("Frontend", 1, "2", ""), ("Encoder", 4, "4", "1")],
 }
 
@@ -113,6 +114,7 @@ def build() -> list[dict[str, Any]]:
         ("chat-disagg", "default"),
         ("rag-pipeline", "alice"),
         ("embedder", "default"),
+        ("eval-harness", "bob"),
     ]:
         names = [s for s, *_ in PIPELINES[nim]]
         h.add(
@@ -191,7 +193,7 @@ def build() -> list[dict[str, Any]]:
     deploy("default", "staging", "embedder-staging", "embedder", 0)
     deploy("alice", "gpu-west", "rag-prod", "rag-pipeline", 0)
     deploy("alice", "staging", "rag-staging", "rag-pipeline", 1)
-    deploy("bob", "gpu-east", "chat-eval", "chat-agg", 1)
+    deploy("bob", "gpu-east", "chat-eval", "eval-harness", 1)
     deploy("default", "default", "embedder-dev", "embedder", 1)
 
     roll_out("default", "gpu-east", "chat-canary", "chat-agg", 1)

@@ -1,0 +1,54 @@
+"""One start of an app, ended as soon as its first screen is on the terminal.
+
+`python tests/bench/first_paint.py bare` starts a bare Textual app (a Header, a Footer
+and an empty DataTable); `python tests/bench/first_paint.py cai` starts cai-tui the way
+the command line does, with an identity given so it opens the clusters screen. Both
+run headless and exit on the `Ready` event (the first frame is drawn). `bench.py`
+times whole processes of each.
+"""
+
+import sys
+
+
+def run_bare() -> None:
+    """A bare Textual app with a Header, a Footer and an empty DataTable."""
+    from textual import events, on
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        @on(events.Ready)
+        def _painted(self) -> None:
+            self.exit()
+
+    Bare().run(headless=True, size=(120, 36))
+
+
+def run_cai() -> None:
+    """cai-tui on its default store, opened for an identity (no scope screen)."""
+    from textual import events, on
+
+    from cai_tui.app import CaiApp
+    from cai_tui.cli import LocalOpener
+    from cai_tui.settings import load_settings
+    from store.schemas import Caller, Identity
+
+    class Timed(CaiApp):
+        @on(events.Ready)
+        def _painted(self) -> None:
+            self.exit()
+
+    settings = load_settings()
+    caller = Caller(identity=Identity(org="bench", user="ops"))
+    Timed(LocalOpener(settings), caller=caller, settings=settings).run(
+        headless=True, size=(120, 36)
+    )
+
+
+if __name__ == "__main__":
+    {"bare": run_bare, "cai": run_cai}[sys.argv[1]]()

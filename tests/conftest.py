@@ -1,0 +1,163 @@
+"""Fixtures shared by every tier: the fixture history replayed once, copied per test.
+
+Replaying `tests/fixtures/cai-requests.jsonl` costs seconds, so each backend replays
+it once per session into a template (an SQLite file pair, or a PostgreSQL template
+database) with fixed ids and a clock pinned to each line's time; a test gets a copy.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from store.clock import PinnedClock, SequentialIds
+from store.interface import Store
+from store.schemas import Caller
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HISTORY = FIXTURES / "cai-requests.jsonl"
+PG_URL = os.environ.get("CAI_TEST_PG_URL", "")
+
+AFTER_HISTORY = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
+"""The time the tests look at the replayed data: after the last line of the history."""
+
+StoreFactory = Callable[[Caller], Store]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A store filled by replaying the fixture history, and its simulator file."""
+
+    url: str
+    sim_path: Path
+    unmet: tuple[str, ...]
+    """The lines whose expectation was not met (empty when all are)."""
+
+
+def replay_history(url: str, sim_path: Path) -> Replayed:
+    """Replay the fixture history in process into the store at `url`."""
+    from cai_tui.dms.simulator import Simulator
+    from cai_tui.replay import in_process, load_requests, replay
+    from cai_tui.server.app import create_app
+    from store.database import Database
+
+    clock = PinnedClock()
+    ids = SequentialIds()
+    database = Database.open(url, migrate=True)
+    simulator = Simulator(sim_path, step_seconds=3.0, clock=clock, new_id=ids)
+    app = create_app(database, dms=simulator, scope="user", clock=clock, new_id=ids)
+    try:
+        with in_process(app) as send:
+            outcomes = replay(
+                load_requests(HISTORY), send, before=lambda line: clock.pin(line.at)
+            )
+    finally:
+        database.dispose()
+    unmet = tuple(o.describe() for o in outcomes if not o.met)
+    return Replayed(url, sim_path, unmet)
+
+
+@pytest.fixture(scope="session")
+def replayed_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Replayed:
+    """The fixture history replayed once into an SQLite file (do not write to it)."""
+    folder = tmp_path_factory.mktemp("replayed-sqlite")
+    return replay_history(f"sqlite:///{folder / 'cai.db'}", folder / "dms-sim.db")
+
+
+@pytest.fixture
+def replayed_sqlite(replayed_sqlite_template: Replayed, tmp_path: Path) -> Replayed:
+    """A private copy of the replayed SQLite store and its simulator file."""
+    template = Path(replayed_sqlite_template.url.removeprefix("sqlite:///"))
+    folder = tmp_path / "replayed"
+    folder.mkdir()
+    for source in (template, replayed_sqlite_template.sim_path):
+        for suffix in ("", "-wal", "-shm"):
+            path = source.with_name(source.name + suffix)
+            if path.exists():
+                shutil.copy2(path, folder / path.name)
+    return Replayed(
+        f"sqlite:///{folder / template.name}",
+        folder / replayed_sqlite_template.sim_path.name,
+        replayed_sqlite_template.unmet,
+    )
+
+
+@pytest.fixture(scope="session")
+def replayed_pg_template(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Replayed]:
+    """The fixture history replayed once into a PostgreSQL template database."""
+    if not PG_URL:
+        pytest.skip("CAI_TEST_PG_URL is not set")
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"replayed_tpl_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    folder = tmp_path_factory.mktemp("replayed-pg")
+    yield replay_history(url, folder / "dms-sim.db")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def replayed_pg(replayed_pg_template: Replayed, tmp_path: Path) -> Iterator[Replayed]:
+    """A private copy (a database made from the template) of the replayed store."""
+    from sqlalchemy import create_engine, make_url, text
+
+    template = make_url(replayed_pg_template.url).database
+    name = f"replayed_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    sim_path = tmp_path / "dms-sim.db"
+    shutil.copy2(replayed_pg_template.sim_path, sim_path)
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield Replayed(url, sim_path, replayed_pg_template.unmet)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pinned_clock() -> PinnedClock:
+    """A clock pinned after the end of the fixture history."""
+    return PinnedClock(AFTER_HISTORY)
+
+
+@pytest.fixture
+def replayed_store_factory(
+    replayed_sqlite: Replayed, pinned_clock: PinnedClock
+) -> Iterator[StoreFactory]:
+    """Opens the replayed SQLite store for a caller, as the dashboard does."""
+    from cai_tui.dms.simulator import Simulator
+    from store.database import Database
+    from store.local import LocalStore
+
+    database = Database.open(replayed_sqlite.url)
+    simulator = Simulator(
+        replayed_sqlite.sim_path,
+        step_seconds=3.0,
+        clock=pinned_clock,
+        new_id=SequentialIds("11111111"),
+    )
+
+    def open_store(caller: Caller) -> Store:
+        return LocalStore(
+            database,
+            caller,
+            simulator,
+            clock=pinned_clock,
+            new_id=SequentialIds("22222222"),
+        )
+
+    yield open_store
+    database.dispose()
