@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 HISTORY = FIXTURES / "cai-requests.jsonl"
 PG_URL = os.environ.get("CAI_TEST_PG_URL", "")
 
-AFTER_HISTORY = datetime(2026, 4, 2, 12, 0, tzinfo=UTC)
+AFTER_HISTORY = datetime(2026, 4, 5, 12, 0, tzinfo=UTC)
 """The time the tests look at the replayed data: after the last line of the history."""
 
 StoreFactory = Callable[[Caller], Store]

@@ -1,0 +1,92 @@
+"""The Clusters screen: every cluster of the organization, with deployment counts."""
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from screens.base import StoreScreen
+from screens.deployments import DeploymentsScreen
+from store.schemas import ClusterView, Page, PageRequest
+
+MAX_CLUSTERS = 500
+
+
+class ClustersScreen(StoreScreen):
+    """Lists the clusters; Enter opens a cluster's deployments."""
+
+    CSS_PATH = "clusters.tcss"
+    BINDINGS = [
+        Binding("enter", "open_cluster", "Open", id="open-cluster"),
+        Binding("a", "all_deployments", "All deployments", id="all-deployments"),
+        Binding("r", "reload", "Reload", id="reload"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """A heading and the table of clusters."""
+        yield Header()
+        yield Static("Clusters", id="heading", classes="heading")
+        yield DataTable(id="clusters", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the columns and start loading."""
+        table = self.query_one(DataTable)
+        table.add_column("name", key="name")
+        table.add_column("deployments", key="deployments")
+        table.add_column("description", key="description")
+        self.reload()
+
+    def reload(self, *, quiet: bool = False) -> None:
+        """Load the clusters in a worker."""
+        if not quiet:
+            self.query_one(DataTable).loading = True
+        self._load()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="load",
+        exit_on_error=False,
+        description="loading clusters",
+    )
+    def _load(self) -> None:
+        page = self.context.store.list_clusters(PageRequest(count=MAX_CLUSTERS))
+        self.deliver(self._show, page)
+
+    def _show(self, page: Page[ClusterView]) -> None:
+        table = self.query_one(DataTable)
+        selected = self.selected_key(self.query_one(DataTable))
+        table.loading = False
+        table.clear()
+        for cluster in page.items:
+            table.add_row(
+                cluster.name,
+                str(cluster.deployment_count),
+                cluster.description or "",
+                key=cluster.name,
+            )
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+
+        shown = len(page.items)
+        more = f" (first {shown} of {page.total:,})" if page.total > shown else ""
+        self.query_one("#heading", Static).update(f"Clusters: {page.total:,}{more}")
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open_cluster()
+
+    def action_open_cluster(self) -> None:
+        """Open the deployments of the highlighted cluster."""
+        name = self.selected_key(self.query_one(DataTable))
+        if name is not None:
+            self.app.push_screen(DeploymentsScreen(self.context, cluster=name))
+
+    def action_all_deployments(self) -> None:
+        """Open the deployments of every cluster."""
+        self.app.push_screen(DeploymentsScreen(self.context))
+
+    def action_reload(self) -> None:
+        """Load the clusters again."""
+        self.reload()
