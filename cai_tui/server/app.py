@@ -1,0 +1,137 @@
+"""The CAI API application: one FastAPI app over a shared local-store database.
+
+Each request gets its own `LocalStore`, bound to the caller its identity headers
+name. Handlers are plain functions, run by FastAPI in its thread pool, because the
+store blocks.
+"""
+
+import hmac
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from starlette import types as asgi
+
+import cai_tui
+from cai_tui.server import (
+    audit,
+    clusters,
+    deployments,
+    deployments_v2,
+    errors,
+    meta,
+    nims,
+)
+from cai_tui.server.context import ServerContext, context_of
+from store.clock import Clock, IdFactory
+from store.database import Database
+from store.dms import DeploymentManager
+from store.interface import Store
+from store.schemas import DEFAULT_NAMESPACE, Caller, Scope
+
+
+def create_app(
+    db: Database,
+    *,
+    dms: DeploymentManager,
+    scope: Scope,
+    clock: Clock,
+    new_id: IdFactory,
+    namespace: str = DEFAULT_NAMESPACE,
+    dms_concurrency: int = 8,
+    token: str | None = None,
+    read_only: bool = False,
+    stuck_seconds: float = 900,
+) -> FastAPI:
+    """The CAI API over `db`, with `dms` for every write.
+
+    With `token`, every `/api` route asks for `Authorization: Bearer <token>`.
+    """
+    from store.local import LocalStore
+
+    def open_store(caller: Caller) -> Store:
+        return LocalStore(
+            db,
+            caller,
+            dms,
+            clock=clock,
+            new_id=new_id,
+            dms_concurrency=dms_concurrency,
+            read_only=read_only,
+            stuck_seconds=stuck_seconds,
+        )
+
+    context = ServerContext(
+        open_store=open_store,
+        scope=scope,
+        namespace=namespace,
+        version=cai_tui.__version__,
+        new_id=new_id,
+        token=token,
+    )
+    return assemble(context)
+
+
+def assemble(context: ServerContext) -> FastAPI:
+    """The app's routes, error mapping and authentication around `context`."""
+    app = FastAPI(
+        title="CAI API (cai-tui)",
+        version=context.version,
+        description="Clusters, deployments and Compound NIMs of the CAI control plane.",
+    )
+    app.state.context = context
+    errors.install(app)
+    app.add_middleware(JsonByDefault)
+
+    app.include_router(meta.health)
+    api = APIRouter(dependencies=[Depends(_require_token)])
+    for router in (
+        meta.router,
+        clusters.router,
+        deployments.router,
+        deployments_v2.router,
+        *nims.routers,
+        audit.router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    return app
+
+
+def _require_token(request: Request) -> None:
+    """Refuse a request without the server's bearer token, when it has one."""
+    expected = context_of(request).token
+    if not expected:
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        raise HTTPException(
+            401,
+            "missing or wrong bearer token: send `Authorization: Bearer <token>` "
+            "with the token this server was given (CAI_API_TOKEN)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+class JsonByDefault:
+    """ASGI middleware reading a body sent without `Content-Type` as JSON.
+
+    The original server decoded every body as JSON whatever its headers said, and
+    clients of it (curl without `-H`, scripts) rely on that.
+    """
+
+    def __init__(self, app: asgi.ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(
+        self, scope: asgi.Scope, receive: asgi.Receive, send: asgi.Send
+    ) -> None:
+        """Add `Content-Type: application/json` to a request that has none."""
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            if not any(name == b"content-type" for name, _ in headers):
+                scope = {
+                    **scope,
+                    "headers": [*headers, (b"content-type", b"application/json")],
+                }
+        await self.app(scope, receive, send)

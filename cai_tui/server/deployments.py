@@ -1,0 +1,225 @@
+"""Deployment routes of `/api/v1`: lists, one deployment, its writes and revisions.
+
+`DEP` below is `/api/v1/clusters/{cluster}/namespaces/{namespace}/deployments/{name}`.
+Every deployment response carries `ETag: "<active revision uid>"` (or `"none"`), the
+value a later write sends back as `If-Match`.
+"""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from cai_tui.server import wire
+from cai_tui.server.bodies import DeploymentV1Create, DeploymentV1Update, RollBackBody
+from cai_tui.server.context import MAX_COUNT, CallerStore, ExpectedActive, Paging, etag
+from store.interface import Store
+from store.schemas import (
+    DeploymentDetail,
+    DeploymentQuery,
+    DeploymentSort,
+    DeploymentStatus,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["deployments"])
+
+DEP = "/clusters/{cluster}/namespaces/{namespace}/deployments/{name}"
+
+
+def deployment_response(
+    store: Store, detail: DeploymentDetail, *, v2: bool = False
+) -> JSONResponse:
+    """A deployment rendered for the wire, with its `ETag`."""
+    body = wire.Renderer(store).deployment(detail, v2=v2)
+    return JSONResponse(body, headers={"ETag": etag(detail.active_revision_uid)})
+
+
+def list_page(store: Store, query: DeploymentQuery, count: int) -> dict[str, Any]:
+    """A page of deployments in the list envelope."""
+    page = store.list_deployments(query)
+    return wire.envelope(page, count, wire.Renderer(store).deployments(page))
+
+
+class DeploymentFilters:
+    """The query parameters of a deployment list (all but paging are additions)."""
+
+    def __init__(
+        self,
+        start: Annotated[int, Query(ge=0)] = 0,
+        count: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 20,
+        search: Annotated[str, Query(description="Substring of the name.")] = "",
+        status: Annotated[DeploymentStatus | None, Query()] = None,
+        namespace: Annotated[str | None, Query()] = None,
+        sort: Annotated[DeploymentSort, Query()] = "created_at",
+        order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+        after: Annotated[str | None, Query(description="Cursor: page after.")] = None,
+        before: Annotated[str | None, Query(description="Cursor: page before.")] = None,
+    ) -> None:
+        self.count = count
+        self.query = DeploymentQuery(
+            search=search,
+            status=status,
+            namespace=namespace,
+            sort=sort,
+            descending=order == "desc",
+            limit=count,
+            after=after,
+            before=before,
+            start=start,
+        )
+
+    def of(self, **narrowing: Any) -> DeploymentQuery:
+        """The query, narrowed to a cluster or a NIM."""
+        return self.query.model_copy(update=narrowing)
+
+
+Filters = Annotated[DeploymentFilters, Depends()]
+
+
+@router.get("/deployments")
+def list_all_deployments(store: CallerStore, filters: Filters) -> dict[str, Any]:
+    """Deployments of every cluster of the caller's organization, in scope."""
+    return list_page(store, filters.of(), filters.count)
+
+
+@router.get("/clusters/{cluster}/deployments")
+def list_cluster_deployments(
+    cluster: str, store: CallerStore, filters: Filters
+) -> dict[str, Any]:
+    """Deployments of one cluster, in scope."""
+    store.get_cluster(cluster)
+    return list_page(store, filters.of(cluster=cluster), filters.count)
+
+
+@router.post("/clusters/{cluster}/deployments")
+def create_deployment(
+    cluster: str, body: DeploymentV1Create, store: CallerStore
+) -> JSONResponse:
+    """Create a deployment and deploy its first revision."""
+    detail = store.create_deployment(cluster, body.to_spec(), reason=body.reason)
+    return deployment_response(store, detail)
+
+
+@router.get(DEP)
+def get_deployment(
+    cluster: str, namespace: str, name: str, store: CallerStore
+) -> JSONResponse:
+    """One deployment with its active revision."""
+    return deployment_response(store, store.get_deployment(cluster, name, namespace))
+
+
+@router.patch(DEP)
+def update_deployment(
+    cluster: str,
+    namespace: str,
+    name: str,
+    body: DeploymentV1Update,
+    store: CallerStore,
+    expected: ExpectedActive,
+) -> JSONResponse:
+    """Roll out a new revision with these targets.
+
+    `do_not_deploy: true` changes nothing: its only effect in the original was on
+    two Kubernetes bookkeeping fields that cai-tui never stores.
+    """
+    if body.do_not_deploy:
+        detail = store.get_deployment(cluster, name, namespace)
+    else:
+        detail = store.roll_out(
+            cluster,
+            name,
+            tuple(target.to_target() for target in body.targets),
+            expected_active=expected,
+            reason=body.reason,
+            namespace=namespace,
+        )
+    return deployment_response(store, detail)
+
+
+@router.post(DEP + "/terminate")
+def terminate_deployment(
+    cluster: str,
+    namespace: str,
+    name: str,
+    store: CallerStore,
+    expected: ExpectedActive,
+) -> JSONResponse:
+    """Deactivate the active revision and delete its DMS resources."""
+    detail = store.deactivate(
+        cluster, name, expected_active=expected, namespace=namespace
+    )
+    return deployment_response(store, detail)
+
+
+@router.delete(DEP)
+def delete_deployment(
+    cluster: str,
+    namespace: str,
+    name: str,
+    store: CallerStore,
+    expected: ExpectedActive,
+) -> JSONResponse:
+    """Delete a deployment with no active revision; answers it as it was."""
+    detail = store.delete_deployment(
+        cluster, name, expected_active=expected, namespace=namespace
+    )
+    return deployment_response(store, detail)
+
+
+@router.post(DEP + "/sync_status")
+def sync_status(
+    cluster: str, namespace: str, name: str, store: CallerStore
+) -> JSONResponse:
+    """Read the active revision's resources from the DMS and store the status."""
+    return deployment_response(store, store.sync_status(cluster, name, namespace))
+
+
+@router.post(DEP + "/roll_back")
+def roll_back(
+    cluster: str,
+    namespace: str,
+    name: str,
+    body: RollBackBody,
+    store: CallerStore,
+    expected: ExpectedActive,
+) -> JSONResponse:
+    """Roll out a copy of an earlier revision's targets (an addition)."""
+    store.get_deployment(cluster, name, namespace)
+    detail = store.roll_back(
+        cluster,
+        name,
+        body.revision_uid,
+        expected_active=expected,
+        reason=body.reason,
+    )
+    return deployment_response(store, detail)
+
+
+@router.get(DEP + "/revisions")
+def list_revisions(
+    cluster: str, namespace: str, name: str, store: CallerStore, paging: Paging
+) -> dict[str, Any]:
+    """The deployment's history, newest first, each revision with its targets."""
+    store.get_deployment(cluster, name, namespace)
+    page = store.list_revisions(cluster, name, paging)
+    renderer = wire.Renderer(store)
+    return wire.envelope(page, paging.count, [renderer.revision(r) for r in page.items])
+
+
+@router.get(DEP + "/revisions/{uid}")
+def get_revision(
+    cluster: str, namespace: str, name: str, uid: str, store: CallerStore
+) -> dict[str, Any]:
+    """One revision of this deployment (another deployment's uid is 404)."""
+    store.get_deployment(cluster, name, namespace)
+    return wire.Renderer(store).revision(store.get_revision(cluster, name, uid))
+
+
+@router.get(DEP + "/operations")
+def list_deployment_operations(
+    cluster: str, namespace: str, name: str, store: CallerStore, paging: Paging
+) -> dict[str, Any]:
+    """The recorded writes of this deployment, newest first (an addition)."""
+    store.get_deployment(cluster, name, namespace)
+    page = store.list_operations(paging, cluster=cluster, deployment=name)
+    return wire.envelope(page, paging.count, [wire.operation(o) for o in page.items])

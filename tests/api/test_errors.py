@@ -1,0 +1,114 @@
+"""One error body shape everywhere, and the status code of each kind of mistake."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from cai_tui.server.app import assemble
+from cai_tui.server.context import ServerContext
+from store.schemas import Caller
+from tests.api.conftest import Api, StartApi
+from tests.servers import running_server
+
+
+def assert_error(answer: httpx.Response, status: int, *words: str) -> str:
+    """The answer has `status` and exactly the body `{"error": <message>}`."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert list(body) == ["error"]
+    message: str = body["error"]
+    assert message
+    for word in words:
+        assert word in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", ("not valid JSON",)),
+        ("", ("missing",)),
+        ("[1, 2]", ("JSON object",)),
+        ('{"name": 5}', ("`name`",)),
+        ('{"description": "no name"}', ("`name`", "required")),
+    ],
+)
+def test_bad_bodies_are_400_naming_the_problem(
+    api: Api, content: str, words: tuple[str, ...]
+) -> None:
+    client = api.client()
+    answer = client.post(
+        "/api/v1/clusters",
+        content=content,
+        headers={"Content-Type": "application/json"},
+    )
+    assert_error(answer, 400, *words)
+    assert client.get("/api/v1/clusters").json()["total"] == 1
+
+
+def test_a_body_without_content_type_is_read_as_json(api: Api) -> None:
+    answer = api.client().post("/api/v1/clusters", content=b'{"name": "plain"}')
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["name"] == "plain"
+
+
+def test_wrong_types_in_a_v2_body_are_400(api: Api) -> None:
+    body: dict[str, Any] = {"bento": "a:b", "services": {"F": {"scaling": "many"}}}
+    answer = api.client().post("/api/v2/deployments", json=body)
+    assert_error(answer, 400, "services.F.scaling")
+
+
+@pytest.mark.parametrize(
+    "query", ["count=abc", "count=-1", "start=-5", "start=x", "count=100000"]
+)
+def test_bad_list_queries_are_400(api: Api, query: str) -> None:
+    answer = api.client().get(f"/api/v1/clusters?{query}")
+    assert_error(answer, 400, "query parameter")
+
+
+def test_unknown_route_is_404_and_wrong_method_405(api: Api) -> None:
+    client = api.client()
+    assert_error(client.get("/api/v1/nothing-here"), 404, "no route")
+    assert_error(client.delete("/api/v1/clusters"), 405, "DELETE")
+    assert_error(client.put("/api/v1/clusters/default"), 405, "PUT")
+
+
+def test_transfer_routes_answer_501(api: Api) -> None:
+    client = api.client()
+    answer = client.put("/api/v1/compound_nims/hello/versions/v1/upload")
+    assert_error(answer, 501, "not implemented")
+
+
+def test_token_is_asked_for_when_set(start_api: StartApi) -> None:
+    api = start_api(token="s3cret")
+    assert_error(api.client().get("/api/v1/clusters"), 401, "bearer token")
+    wrong = api.client(headers={"Authorization": "Bearer nope"})
+    assert_error(wrong.get("/api/v1/clusters"), 401)
+    right = api.client(headers={"Authorization": "Bearer s3cret"})
+    assert right.get("/api/v1/clusters").status_code == 200
+    assert api.client().get("/healthz").json() == "ok"
+
+
+def test_unexpected_failure_is_500_without_traceback() -> None:
+    def broken_store(caller: Caller) -> Any:
+        raise RuntimeError("the disk caught fire at /secret/path")
+
+    app = assemble(
+        ServerContext(
+            open_store=broken_store,
+            scope="user",
+            namespace="compoundai",
+            version="test",
+        )
+    )
+    with running_server(app) as url, httpx.Client(base_url=url) as client:
+        message = assert_error(client.get("/api/v1/clusters"), 500, "internal error")
+    assert "secret" not in message
+    assert "Traceback" not in message
+
+
+def test_bad_if_match_is_400(api: Api) -> None:
+    client = api.client(headers={"If-Match": "not-quoted"})
+    answer = client.post("/api/v2/deployments/x/terminate")
+    assert_error(answer, 400, "If-Match")
