@@ -64,11 +64,17 @@ def create_all(
             for index, request in enumerate(requests)
         }
         for future in as_completed(futures):
+            if future.cancelled():
+                continue
             index = futures[future]
             try:
                 ids[index] = future.result()
             except DmsError as exc:
                 errors.append((index, exc))
+                # The write is lost anyway: creates not yet sent would only be
+                # deleted again.
+                for pending in futures:
+                    pending.cancel()
                 continue
             on_created(index, ids[index])
     if not errors:

@@ -6,6 +6,7 @@ write. `LocalStore` implements it on SQLAlchemy, `RemoteStore` on the CAI API.
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 from store.schemas import (
     ANY_REVISION,
@@ -27,6 +28,7 @@ from store.schemas import (
     TargetSpec,
     VersionSpec,
     VersionView,
+    WritePreview,
 )
 
 
@@ -116,9 +118,18 @@ class Store(ABC):
 
     @abstractmethod
     def create_deployment(
-        self, cluster: str, spec: DeploymentSpec, reason: str = ""
+        self,
+        cluster: str,
+        spec: DeploymentSpec,
+        reason: str = "",
+        *,
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
-        """Create a deployment and deploy its first revision."""
+        """Create a deployment and deploy its first revision.
+
+        `target_uids`, from a `WritePreview`, gives the new targets the uids (and so
+        the DMS resource names) the preview showed; None makes new ones.
+        """
 
     @abstractmethod
     def roll_out(
@@ -131,11 +142,13 @@ class Store(ABC):
         reason: str = "",
         rolled_back_from: str | None = None,
         namespace: str | None = None,
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         """Roll out a new active revision with these targets.
 
         `expected_active` is the active revision uid the caller saw (None: it saw
         none); `ANY_REVISION` skips the check. A stale one raises `StaleRevision`.
+        `target_uids` is as for `create_deployment`.
         """
 
     @abstractmethod
@@ -147,6 +160,7 @@ class Store(ABC):
         *,
         expected_active: str | None = ANY_REVISION,
         reason: str = "",
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         """Roll out a copy of an earlier revision's targets."""
 
@@ -173,6 +187,37 @@ class Store(ABC):
         namespace: str | None = None,
     ) -> DeploymentDetail:
         """Delete a deployment that has no active revision; returns it as it was."""
+
+    # --- previews: dry runs of the writes, offered by read-only stores too --------
+
+    @abstractmethod
+    def preview_create(self, cluster: str, spec: DeploymentSpec) -> WritePreview:
+        """What `create_deployment` would do; raises what the write would refuse."""
+
+    @abstractmethod
+    def preview_roll_out(
+        self,
+        cluster: str,
+        name: str,
+        targets: tuple[TargetSpec, ...],
+        *,
+        namespace: str | None = None,
+    ) -> WritePreview:
+        """What `roll_out` would do: the diff from the active revision and DMS calls."""
+
+    @abstractmethod
+    def preview_roll_back(
+        self, cluster: str, name: str, revision_uid: str
+    ) -> WritePreview:
+        """What `roll_back` to this revision would do."""
+
+    @abstractmethod
+    def preview_deactivate(self, cluster: str, name: str) -> WritePreview:
+        """What `deactivate` would do: delete the active revision's resources."""
+
+    @abstractmethod
+    def preview_delete(self, cluster: str, name: str) -> WritePreview:
+        """What `delete_deployment` would do (no DMS call)."""
 
     @abstractmethod
     def sync_status(

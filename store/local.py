@@ -25,8 +25,8 @@ from store.audit import Audit, outcome_of
 from store.dms import ResourceRequest
 from store.dms_calls import Doomed, FailedDelete, create_all, delete_all, delete_one
 from store.errors import (
-    Conflict,
     DmsError,
+    DmsTimeout,
     InvalidInput,
     NameTaken,
     ReadOnly,
@@ -50,9 +50,18 @@ from store.names import (
     check_tag_length,
     check_version,
 )
+from store.preview import (
+    DeployPlan,
+    check_target_uids,
+    deactivate_preview,
+    delete_preview,
+    deploy_preview,
+    used_target_uids_error,
+)
 from store.queries import (
     active_revision,
     resource_rows,
+    revision_views,
 )
 from store.recovery import recover
 from store.resources import target_requests
@@ -66,9 +75,11 @@ from store.schemas import (
     LeftoverView,
     NimSpec,
     NimView,
+    RevisionView,
     TargetSpec,
     VersionSpec,
     VersionView,
+    WritePreview,
 )
 from store.views import (
     cluster_view,
@@ -80,10 +91,12 @@ from store.workflow import (
     check_expected,
     check_target_names,
     name_taken,
+    nothing_active,
     outcome_message,
     overall_status,
     planned,
     set_status,
+    still_active,
 )
 
 log = logging.getLogger(__name__)
@@ -203,7 +216,12 @@ class LocalStore(LocalReads):
     # --- writes: deployments -----------------------------------------------------
 
     def create_deployment(
-        self, cluster: str, spec: DeploymentSpec, reason: str = ""
+        self,
+        cluster: str,
+        spec: DeploymentSpec,
+        reason: str = "",
+        *,
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         """Create a deployment and deploy its first revision."""
         return self._deploy(
@@ -214,6 +232,7 @@ class LocalStore(LocalReads):
             expected_active=ANY_REVISION,
             reason=reason,
             new=spec,
+            target_uids=target_uids,
         )
 
     def roll_out(
@@ -226,6 +245,7 @@ class LocalStore(LocalReads):
         reason: str = "",
         rolled_back_from: str | None = None,
         namespace: str | None = None,
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         """Roll out a new active revision with these targets."""
         return self._deploy(
@@ -237,6 +257,7 @@ class LocalStore(LocalReads):
             reason=reason,
             rolled_back_from=rolled_back_from,
             namespace=namespace,
+            target_uids=target_uids,
         )
 
     def roll_back(
@@ -247,18 +268,15 @@ class LocalStore(LocalReads):
         *,
         expected_active: str | None = ANY_REVISION,
         reason: str = "",
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         """Roll out copies of an earlier revision's targets."""
         self._writable()
         try:
-            earlier = self.get_revision(cluster, name, revision_uid)
+            targets = self._copies_of(cluster, name, revision_uid)
         except StoreError:
             with self._audit("roll_back", cluster, name, reason):
                 raise
-        targets = tuple(
-            TargetSpec(nim=t.nim, version=t.version, config=t.config)
-            for t in earlier.targets
-        )
         return self.roll_out(
             cluster,
             name,
@@ -266,6 +284,67 @@ class LocalStore(LocalReads):
             expected_active=expected_active,
             reason=reason,
             rolled_back_from=revision_uid,
+            target_uids=target_uids,
+        )
+
+    # --- previews (dry runs; a read-only store previews too) ---------------------
+
+    def preview_create(self, cluster: str, spec: DeploymentSpec) -> WritePreview:
+        """What creating this deployment would do, and the DMS requests it sends."""
+        plan = self._plan(
+            cluster, spec.name, spec.targets, namespace=None, new=spec, uids=None
+        )
+        return deploy_preview("create", plan)
+
+    def preview_roll_out(
+        self,
+        cluster: str,
+        name: str,
+        targets: tuple[TargetSpec, ...],
+        *,
+        namespace: str | None = None,
+    ) -> WritePreview:
+        """What rolling out these targets would do, from the active revision."""
+        plan = self._plan(
+            cluster, name, targets, namespace=namespace, new=None, uids=None
+        )
+        return deploy_preview("roll_out", plan)
+
+    def preview_roll_back(
+        self, cluster: str, name: str, revision_uid: str
+    ) -> WritePreview:
+        """What rolling back to an earlier revision would do."""
+        targets = self._copies_of(cluster, name, revision_uid)
+        plan = self._plan(cluster, name, targets, namespace=None, new=None, uids=None)
+        return deploy_preview("roll_back", plan, rolled_back_from=revision_uid)
+
+    def preview_deactivate(self, cluster: str, name: str) -> WritePreview:
+        """What deactivating the active revision would delete."""
+        self._ensure_default_cluster()
+        with self.db.read() as session:
+            row = self._deployment(session, cluster, name, None)
+            active = active_revision(session, row.uid)
+            if active is None:
+                raise nothing_active(name)
+            view = revision_views(session, [active])[0]
+            doomed = self._resources_of(session, active.uid)
+            namespace = row.namespace
+        return deactivate_preview(cluster, name, namespace, view, doomed)
+
+    def preview_delete(self, cluster: str, name: str) -> WritePreview:
+        """What deleting a deployment with no active revision would remove."""
+        detail = self.get_deployment(cluster, name)
+        if detail.active_revision_uid is not None:
+            raise still_active(name)
+        return delete_preview(cluster, name, detail.namespace, detail.revision_count)
+
+    def _copies_of(
+        self, cluster: str, name: str, revision_uid: str
+    ) -> tuple[TargetSpec, ...]:
+        earlier = self.get_revision(cluster, name, revision_uid)
+        return tuple(
+            TargetSpec(nim=t.nim, version=t.version, config=t.config)
+            for t in earlier.targets
         )
 
     def deactivate(
@@ -286,10 +365,7 @@ class LocalStore(LocalReads):
                 active = active_revision(session, row.uid)
                 check_expected(name, active, expected_active)
                 if active is None:
-                    raise Conflict(
-                        f"deployment `{name}` has no active revision: nothing to "
-                        "deactivate"
-                    )
+                    raise nothing_active(name)
                 doomed = self._resources_of(session, active.uid)
                 deployment_uid, active_uid = row.uid, active.uid
 
@@ -297,9 +373,14 @@ class LocalStore(LocalReads):
             failures: list[FailedDelete] = []
             if doomed:
                 # The first delete decides: refused, the deployment runs on unchanged.
-                delete_one(self.dms, doomed[0])
+                # Unanswered, the resource may be gone already, so the write goes on
+                # and the resource is a leftover until the DMS confirms it gone.
+                try:
+                    delete_one(self.dms, doomed[0])
+                except DmsTimeout as exc:
+                    failures.append(FailedDelete(doomed[0], exc.message))
                 audit.renew(past_point_of_no_return=True)
-                failures = delete_all(self.dms, doomed[1:], self.dms_concurrency)
+                failures += delete_all(self.dms, doomed[1:], self.dms_concurrency)
 
             with self.db.write() as session:
                 current = active_revision(session, deployment_uid)
@@ -334,10 +415,7 @@ class LocalStore(LocalReads):
                 active = active_revision(session, row.uid)
                 check_expected(name, active, expected_active)
                 if active is not None:
-                    raise Conflict(
-                        f"deployment `{name}` still has an active revision: "
-                        "deactivate it first"
-                    )
+                    raise still_active(name)
                 gone = self._detail(session, row)
                 session.execute(delete(Deployment).where(Deployment.uid == row.uid))
             audit.message = f"deleted deployment {name}"
@@ -427,50 +505,22 @@ class LocalStore(LocalReads):
         rolled_back_from: str | None = None,
         namespace: str | None = None,
         new: DeploymentSpec | None = None,
+        target_uids: Sequence[str] | None = None,
     ) -> DeploymentDetail:
         self._writable()
         self._recover_once()
         with self._audit(kind, cluster, name, reason) as audit:
             # Step 1: check, in a short read.
-            if new is not None:
-                check_label("deployment", new.name)
-                check_label("namespace", new.namespace)
-            check_target_names(targets)
-            self._ensure_default_cluster()
-            with self.db.read() as session:
-                cluster_row = self._cluster(session, cluster)
-                deployment_uid: str | None = None
-                active_uid: str | None = None
-                doomed: list[Doomed] = []
-                if new is None:
-                    row = self._deployment(session, cluster, name, namespace)
-                    active = active_revision(session, row.uid)
-                    check_expected(name, active, expected_active)
-                    deployment_uid, kube_namespace = row.uid, row.namespace
-                    if active is not None:
-                        active_uid = active.uid
-                        doomed = self._resources_of(session, active.uid)
-                else:
-                    kube_namespace = new.namespace
-                    self._check_name_free(session, cluster_row, name)
-                self._check_versions(session, targets)
-                cluster_uid = cluster_row.uid
+            plan = self._plan(
+                cluster, name, targets, namespace=namespace, new=new, uids=target_uids
+            )
+            check_expected(name, plan.active, expected_active)
+            deployment_uid, active_uid = plan.deployment_uid, plan.active_uid
+            kube_namespace, cluster_uid = plan.namespace, plan.cluster_uid
+            target_uids, requests = list(plan.target_uids), list(plan.requests)
+            doomed = list(plan.doomed)
 
             # Step 2: record the operation and what it means to create.
-            target_uids = [self.new_id() for _ in targets]
-            requests: list[ResourceRequest] = []
-            for uid, spec in zip(target_uids, targets, strict=True):
-                requests.extend(
-                    target_requests(
-                        name,
-                        kube_namespace,
-                        uid,
-                        spec.nim,
-                        spec.version,
-                        spec.config,
-                        self._caller.identity,
-                    )
-                )
             audit.start(
                 {
                     "deployment": deployment_uid,
@@ -550,6 +600,77 @@ class LocalStore(LocalReads):
             verb = "created" if new is not None else "rolled out"
             audit.message = outcome_message(verb, failures)
         return self.get_deployment(cluster, name)
+
+    def _plan(
+        self,
+        cluster: str,
+        name: str,
+        targets: Sequence[TargetSpec],
+        *,
+        namespace: str | None,
+        new: DeploymentSpec | None,
+        uids: Sequence[str] | None,
+    ) -> DeployPlan:
+        """Step 1 of a create or roll out: every check, and the exact DMS requests."""
+        if new is not None:
+            check_label("deployment", new.name)
+            check_label("namespace", new.namespace)
+        check_target_names(targets)
+        target_uids = (
+            check_target_uids(uids, len(targets))
+            if uids is not None
+            else tuple(self.new_id() for _ in targets)
+        )
+        self._ensure_default_cluster()
+        with self.db.read() as session:
+            cluster_row = self._cluster(session, cluster)
+            deployment_uid: str | None = None
+            active_view: RevisionView | None = None
+            doomed: list[Doomed] = []
+            if new is None:
+                row = self._deployment(session, cluster, name, namespace)
+                active = active_revision(session, row.uid)
+                deployment_uid, kube_namespace = row.uid, row.namespace
+                if active is not None:
+                    active_view = revision_views(session, [active])[0]
+                    doomed = self._resources_of(session, active.uid)
+            else:
+                kube_namespace = new.namespace
+                self._check_name_free(session, cluster_row, name)
+            self._check_versions(session, targets)
+            if uids is not None:
+                used = session.scalars(
+                    select(Target.uid).where(Target.uid.in_(target_uids))
+                ).all()
+                if used:
+                    raise used_target_uids_error(used)
+            cluster_uid = cluster_row.uid
+
+        requests: list[ResourceRequest] = []
+        for uid, spec in zip(target_uids, targets, strict=True):
+            requests.extend(
+                target_requests(
+                    name,
+                    kube_namespace,
+                    uid,
+                    spec.nim,
+                    spec.version,
+                    spec.config,
+                    self._caller.identity,
+                )
+            )
+        return DeployPlan(
+            cluster=cluster,
+            name=name,
+            namespace=kube_namespace,
+            cluster_uid=cluster_uid,
+            deployment_uid=deployment_uid,
+            active=active_view,
+            doomed=tuple(doomed),
+            targets=tuple(targets),
+            target_uids=target_uids,
+            requests=tuple(requests),
+        )
 
     def _compare(
         self, session: Session, deployment_uid: str, expected: str | None, name: str

@@ -16,6 +16,7 @@ from store import scope
 from store.audit import LEASE_SECONDS, default_owner
 from store.clock import Clock, IdFactory, new_uuid, system_clock
 from store.database import Database
+from store.diff import diff_revisions, summarize
 from store.dms import DeploymentManager
 from store.errors import (
     NotFound,
@@ -227,15 +228,21 @@ class LocalReads(Store):
             row = self._deployment(session, cluster, deployment, None)
             condition = Revision.deployment_uid == row.uid
             total = session.scalar(select(func.count()).where(condition)) or 0
+            # One row past the page: the revision before the page's oldest, so its
+            # summary can say what changed.
             revisions = session.scalars(
                 select(Revision)
                 .where(condition)
                 .order_by(Revision.created_at.desc(), Revision.uid.desc())
                 .offset(page.start)
-                .limit(page.count)
+                .limit(page.count + 1)
             ).all()
-            items = revision_views(session, revisions)
-        return Page(items=tuple(items), total=total, start=page.start)
+            views = revision_views(session, revisions)
+        items = [
+            view.model_copy(update={"summary": summarize(diff_revisions(older, view))})
+            for view, older in zip(views, [*views[1:], None], strict=True)
+        ]
+        return Page(items=tuple(items[: page.count]), total=total, start=page.start)
 
     def get_revision(self, cluster: str, deployment: str, uid: str) -> RevisionView:
         """One revision, looked up only under its own deployment."""

@@ -297,6 +297,8 @@ class RevisionView(Frozen):
     rolled_back_from: str | None = None
     """Uid of the revision this one copies, for a roll back."""
     reason: str = ""
+    summary: str = ""
+    """What changed from the revision before it in history (`summarize`)."""
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -401,3 +403,75 @@ class LeftoverView(Frozen):
     error: str
     recorded_at: datetime
     attempts: int = 0
+
+
+# --- diffs and previews --------------------------------------------------------------
+
+ChangeKind = Literal["added", "removed", "changed"]
+WriteKind = Literal["create", "roll_out", "roll_back", "deactivate", "delete"]
+
+
+class FieldChange(Frozen):
+    """One difference between two revisions, for a side-by-side view.
+
+    `path` starts with the target (its NIM name), then the service and field, e.g.
+    `llm-agg.VllmWorker.resources.limits.gpu`; `old` and `new` are the JSON values
+    (None where the field is absent on that side).
+    """
+
+    path: str
+    kind: ChangeKind
+    old: Any = None
+    new: Any = None
+    target: str = ""
+    """The NIM name of the target the change belongs to."""
+    field: str = ""
+    """The path inside the target (`tag`, `VllmWorker.scaling.max_replicas`, ...)."""
+
+
+class RevisionDiff(Frozen):
+    """What differs between an old revision (or none) and a new one."""
+
+    old_uid: str | None = None
+    new_uid: str | None = None
+    old_tags: tuple[str, ...] = ()
+    new_tags: tuple[str, ...] = ()
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether both sides are the same."""
+        return not self.changes
+
+
+class PlannedCall(Frozen):
+    """One DMS request a write will send, exactly as it will be sent."""
+
+    method: Literal["POST", "DELETE"]
+    path: str
+    body: dict[str, Any] | None = None
+    kind: ResourceKind
+    name: str
+    namespace: str
+
+
+class WritePreview(Frozen):
+    """A dry run of a write: what changes, and the DMS requests it will send.
+
+    Pass `active_revision_uid` back as the write's `expected_active` and
+    `target_uids` as its `target_uids`: the new targets then get exactly these uids,
+    so the resource names of the create requests shown here are the ones the DMS
+    receives.
+    """
+
+    kind: WriteKind
+    cluster: str
+    deployment: str
+    namespace: str
+    active_revision_uid: str | None
+    diff: RevisionDiff
+    calls: tuple[PlannedCall, ...] = ()
+    target_uids: tuple[str, ...] = ()
+    effect: str = ""
+    """What happens to the current revision, in one sentence."""
+    rolled_back_from: str | None = None

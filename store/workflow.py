@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from store.clock import IdFactory
 from store.dms_calls import Doomed, FailedDelete
-from store.errors import InvalidInput, NameTaken, StaleRevision
+from store.errors import Conflict, InvalidInput, NameTaken, StaleRevision
 from store.models import Deployment, LeftoverResource, Revision
 from store.names import check_nim_name, check_tag_length, check_version
-from store.schemas import ANY_REVISION, SEVERITY, TargetSpec
+from store.schemas import ANY_REVISION, SEVERITY, RevisionView, TargetSpec
 
 
 def add_leftovers(
@@ -72,7 +72,9 @@ def overall_status(states: Sequence[str], count: int) -> str:
     return "terminating" if "terminating" in states else "unknown"
 
 
-def check_expected(name: str, active: Revision | None, expected: str | None) -> None:
+def check_expected(
+    name: str, active: Revision | RevisionView | None, expected: str | None
+) -> None:
     """Raise `StaleRevision` unless the active revision is the one expected."""
     if expected == ANY_REVISION:
         return
@@ -121,3 +123,17 @@ def outcome_message(verb: str, failures: Sequence[FailedDelete]) -> str:
     if not failures:
         return verb
     return f"{verb}; {len(failures)} old DMS resource(s) left over, retried later"
+
+
+def nothing_active(name: str) -> Conflict:
+    """The error for deactivating a deployment that runs nothing."""
+    return Conflict(
+        f"deployment `{name}` has no active revision: nothing to deactivate"
+    )
+
+
+def still_active(name: str) -> Conflict:
+    """The error for deleting a deployment that still runs."""
+    return Conflict(
+        f"deployment `{name}` still has an active revision: deactivate it first"
+    )

@@ -37,9 +37,9 @@ async def measure(store_path: Path) -> dict[str, float]:
         while True:
             await asyncio.sleep(0)
             screen = app.screen
-            if isinstance(screen, DeploymentsScreen):
-                if screen.query_one(PagedTable).row_count > 0:
-                    break
+            shown = isinstance(screen, DeploymentsScreen)
+            if shown and screen.query_one(PagedTable).row_count > 0:
+                break
         first_rows = time.perf_counter() - started
 
         started = time.perf_counter()
