@@ -242,7 +242,8 @@ class DeploymentsScreen(StoreScreen):
         table = self.query_one(PagedTable)
         table.loading = False  # a table that is loading refuses the focus
         self.set_focus(table)
-        self._request(self._fresh(search=event.value.strip()))
+        # No spinner here: it would take the focus the user just gave the table.
+        self._load(self._fresh(search=event.value.strip()), 0, 0.0, [], False)
 
     @on(PagedTable.PageRequested)
     def _page_requested(self, event: PagedTable.PageRequested) -> None:

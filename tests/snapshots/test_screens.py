@@ -20,7 +20,7 @@ from screens.scope import ScopeScreen
 from screens.versions import VersionsScreen
 from store.errors import Unavailable
 from tests.ui.app_factory import MakeApp, ops_oncall
-from tests.ui.pilot_helpers import app_of, settle, wait_for_screen
+from tests.ui.pilot_helpers import app_of, settle, wait_for_screen, wait_until
 
 SnapCompare = Callable[..., bool]
 SIZES = [pytest.param((120, 36), id="120x36"), pytest.param((80, 24), id="80x24")]
@@ -43,6 +43,11 @@ def on(kind: type) -> Callable[[Pilot[None]], Awaitable[None]]:
         await wait_for_screen(pilot, kind)
 
     return wait
+
+
+async def table_focused(pilot: Pilot[None]) -> None:
+    """Wait until the table has the focus (and the footer shows its keys)."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.focused, DataTable))
 
 
 def press(*keys: str) -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -107,6 +112,7 @@ def test_filtered_sorted_deployments(
         on(DeploymentsScreen),
         press("slash", *"canary"),
         press("enter"),
+        table_focused,
         press("1"),
     )
     assert snap_compare(app, terminal_size=size, run_before=run)
