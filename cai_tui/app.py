@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -29,6 +30,8 @@ from store.schemas import Caller, Identity
 
 log = logging.getLogger(__name__)
 
+FOLLOW_SECONDS = 1.0  # a write's progress is worth a faster sync than the refresh
+
 Opener = Callable[[Caller], Store]
 """Builds the store for a caller; called in a thread worker."""
 
@@ -36,7 +39,7 @@ Opener = Callable[[Caller], Store]
 class CaiApp(App[None]):
     """The CAI dashboard: clusters, deployments, revisions and Compound NIMs."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "cai-tui"
     COMMANDS = {BindingCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-wide-enough")]
@@ -115,8 +118,14 @@ class CaiApp(App[None]):
 
     def _store_opened(self, store: Store) -> None:
         self.store = store
+        settings = self.settings
         self.context = ScreenContext(
-            store=store, clock=self.clock, stuck_seconds=self.settings.cai_stuck_seconds
+            store=store,
+            clock=self.clock,
+            stuck_seconds=settings.cai_stuck_seconds,
+            read_only=settings.cai_read_only,
+            namespace=settings.default_kube_namespace,
+            follow_seconds=min(FOLLOW_SECONDS, settings.cai_refresh_seconds),
         )
         caller = store.caller
         identity = f"{caller.identity.user} of {caller.identity.org}"

@@ -5,13 +5,18 @@ are applied inside it, so what is out of scope is `NotFound` for every read and
 write. `LocalStore` implements it on SQLAlchemy, `RemoteStore` on the CAI API.
 """
 
+from __future__ import annotations
+
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from store.schemas import (
+    ALL_DEPLOYMENTS,
     ANY_REVISION,
+    FIRST_PAGE,
     Caller,
     ClusterSpec,
+    ClusterUpdate,
     ClusterView,
     DeploymentDetail,
     DeploymentQuery,
@@ -20,6 +25,7 @@ from store.schemas import (
     ImageBuildStatus,
     LeftoverView,
     NimSpec,
+    NimUpdate,
     NimView,
     OperationView,
     Page,
@@ -50,7 +56,7 @@ class Store(ABC):
     # --- reads -------------------------------------------------------------------
 
     @abstractmethod
-    def list_clusters(self, page: PageRequest = PageRequest()) -> Page[ClusterView]:
+    def list_clusters(self, page: PageRequest = FIRST_PAGE) -> Page[ClusterView]:
         """The organization's clusters, newest first, with deployment counts."""
 
     @abstractmethod
@@ -59,7 +65,7 @@ class Store(ABC):
 
     @abstractmethod
     def list_deployments(
-        self, query: DeploymentQuery = DeploymentQuery()
+        self, query: DeploymentQuery = ALL_DEPLOYMENTS
     ) -> Page[DeploymentSummary]:
         """Deployments in scope: of one cluster or all, searched, filtered, paged."""
 
@@ -71,7 +77,7 @@ class Store(ABC):
 
     @abstractmethod
     def list_revisions(
-        self, cluster: str, deployment: str, page: PageRequest = PageRequest()
+        self, cluster: str, deployment: str, page: PageRequest = FIRST_PAGE
     ) -> Page[RevisionView]:
         """A deployment's history, newest first, each revision with its targets."""
 
@@ -80,7 +86,7 @@ class Store(ABC):
         """One revision of one deployment (another deployment's uid is NotFound)."""
 
     @abstractmethod
-    def list_nims(self, page: PageRequest = PageRequest()) -> Page[NimView]:
+    def list_nims(self, page: PageRequest = FIRST_PAGE) -> Page[NimView]:
         """Compound NIMs in scope, by name, searchable."""
 
     @abstractmethod
@@ -89,7 +95,7 @@ class Store(ABC):
 
     @abstractmethod
     def list_versions(
-        self, nim: str, page: PageRequest = PageRequest()
+        self, nim: str, page: PageRequest = FIRST_PAGE
     ) -> Page[VersionView]:
         """Versions of one NIM, newest first."""
 
@@ -100,7 +106,7 @@ class Store(ABC):
     @abstractmethod
     def list_operations(
         self,
-        page: PageRequest = PageRequest(),
+        page: PageRequest = FIRST_PAGE,
         cluster: str | None = None,
         deployment: str | None = None,
     ) -> Page[OperationView]:
@@ -242,3 +248,17 @@ class Store(ABC):
         self, nim: str, version: str, status: ImageBuildStatus
     ) -> VersionView:
         """Record how a version's image build went."""
+
+    # --- edits (additions for the API's PATCH routes) -----------------------------
+
+    @abstractmethod
+    def update_cluster(self, name: str, update: ClusterUpdate) -> ClusterView:
+        """Change a cluster's description or kubeconfig."""
+
+    @abstractmethod
+    def update_nim(self, name: str, update: NimUpdate) -> NimView:
+        """Change a Compound NIM's description or labels."""
+
+    @abstractmethod
+    def update_version(self, nim: str, version: str, update: NimUpdate) -> VersionView:
+        """Change a version's description, labels, manifest or build time."""

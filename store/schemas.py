@@ -61,7 +61,8 @@ T = TypeVar("T")
 class Frozen(BaseModel):
     """Base of every view model and spec: immutable, unknown fields ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Schemas are built on first use (in a worker), not at import: start-up stays quick.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Identity(Frozen):
@@ -74,7 +75,7 @@ class Identity(Frozen):
 class Caller(Frozen):
     """An identity and the scope it works in."""
 
-    identity: Identity = Identity()
+    identity: Identity = Field(default_factory=Identity)
     scope: Scope = "user"
 
 
@@ -114,8 +115,8 @@ class ExternalService(Frozen):
 class ServiceConfig(Frozen):
     """The config of one service of a target: replicas and resources."""
 
-    scaling: Scaling = Scaling()
-    resources: Resources = Resources()
+    scaling: Scaling = Field(default_factory=Scaling)
+    resources: Resources = Field(default_factory=Resources)
     external_services: dict[str, ExternalService] | None = None
     cold_start_timeout: int | None = None
 
@@ -142,7 +143,7 @@ class TargetSpec(Frozen):
 
     nim: str
     version: str
-    config: TargetConfig = TargetConfig()
+    config: TargetConfig = Field(default_factory=TargetConfig)
 
     @property
     def tag(self) -> str:
@@ -156,6 +157,13 @@ class ClusterSpec(Frozen):
     name: str
     description: str = ""
     kube_config: str = ""
+
+
+class ClusterUpdate(Frozen):
+    """Changes to a cluster; None leaves a field as it is."""
+
+    description: str | None = None
+    kube_config: str | None = None
 
 
 class DeploymentSpec(Frozen):
@@ -193,6 +201,18 @@ class VersionSpec(Frozen):
     image_build_status: ImageBuildStatus = "pending"
 
 
+class NimUpdate(Frozen):
+    """Changes to a Compound NIM or one of its versions; None leaves a field as is.
+
+    `manifest` and `build_at` apply to versions only.
+    """
+
+    description: str | None = None
+    labels: tuple[Label, ...] | None = None
+    manifest: dict[str, Any] | None = None
+    build_at: datetime | None = None
+
+
 # --- paging --------------------------------------------------------------------------
 
 
@@ -226,6 +246,13 @@ class DeploymentQuery(Frozen):
     """Only deployments whose active revision runs this NIM."""
     version: str | None = None
     """With `nim`: only those running this exact version."""
+
+
+FIRST_PAGE = PageRequest.model_construct()
+"""The default page of a plain list (made without validation, so at no import cost)."""
+
+ALL_DEPLOYMENTS = DeploymentQuery.model_construct()
+"""The default deployment query: every deployment in scope, newest change first."""
 
 
 class Page(Frozen, Generic[T]):
