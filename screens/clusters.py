@@ -22,6 +22,9 @@ class ClustersScreen(StoreScreen):
         Binding("r", "reload", "Reload", id="reload"),
     ]
 
+    _hinted = False
+    """Whether the empty-store hint was shown already."""
+
     def compose(self) -> ComposeResult:
         """A heading and the table of clusters."""
         yield Header()
@@ -72,6 +75,14 @@ class ClustersScreen(StoreScreen):
         shown = len(page.items)
         more = f" (first {shown} of {page.total:,})" if page.total > shown else ""
         self.query_one("#heading", Static).update(f"Clusters: {page.total:,}{more}")
+        if not self._hinted and is_empty(page):
+            self._hinted = True
+            self.notify(
+                "This store has no deployments yet. To look around first, quit and "
+                "run `cai-tui --demo`: a throw-away store with demo data.",
+                title="An empty store",
+                timeout=12,
+            )
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -90,3 +101,8 @@ class ClustersScreen(StoreScreen):
     def action_reload(self) -> None:
         """Load the clusters again."""
         self.reload()
+
+
+def is_empty(page: Page[ClusterView]) -> bool:
+    """Whether the store holds nothing but the organization's `default` cluster."""
+    return page.total == 1 and page.items[0].deployment_count == 0

@@ -1,9 +1,12 @@
 """Pilot tests of the dashboard over the replayed fixture history."""
 
+from pathlib import Path
+
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Label
 
+from cai_tui.app import CaiApp
 from cai_tui.widgets.revision_tree import RevisionTree
 from screens.clusters import ClustersScreen
 from screens.deployment import DeploymentScreen
@@ -12,6 +15,7 @@ from screens.help import HelpScreen
 from screens.nims import NimsScreen
 from screens.scope import ScopeScreen
 from screens.versions import VersionsScreen
+from store.schemas import Caller, Identity
 from tests.ui.app_factory import MakeApp, ops_oncall
 from tests.ui.pilot_helpers import column, settle, wait_for_screen, wait_until
 
@@ -256,3 +260,22 @@ async def test_organization_scope_shows_the_whole_organization(
         rows = deployments_shown(app.screen).page.items
         assert len({row.creator for row in rows}) > 1
         assert {row.organization for row in rows} == {"nv-inference"}
+
+
+async def test_an_empty_store_suggests_the_demo(tmp_path: Path) -> None:
+    """A fresh store shows its `default` cluster and a hint to try `--demo`."""
+    from cai_tui.cli import LocalOpener
+    from cai_tui.settings import load_settings
+
+    settings = load_settings(
+        cai_store=str(tmp_path / "fresh.db"), cai_refresh_seconds=3600
+    )
+    app = CaiApp(
+        LocalOpener(settings), caller=Caller(identity=Identity()), settings=settings
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_screen(pilot, ClustersScreen)
+        table = app.screen.query_one(DataTable)
+        assert column(table, "name") == ["default"]
+        messages = [n.message for n in app._notifications]
+        assert any("cai-tui --demo" in m for m in messages)
