@@ -153,7 +153,11 @@ class LocalReads(Store):
     ) -> Page[DeploymentSummary]:
         """Deployments in scope, filtered, sorted and keyset- or offset-paged in SQL."""
         if query.cluster is not None:
-            self.get_cluster(query.cluster)
+            # Only that the cluster exists (NotFound otherwise): its deployment
+            # count would cost more than the page itself.
+            self._ensure_default_cluster()
+            with self.db.read() as session:
+                self._cluster(session, query.cluster)
         sort = SORT_COLUMNS[query.sort]
         conditions = deployment_conditions(query)
         base = scope.visible_deployments(self._caller).where(*conditions)
