@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from screens.base import StoreScreen
 from screens.deployments import DeploymentsScreen
-from store.schemas import ClusterView, Page, PageRequest
+from store.schemas import ClusterView, DeploymentSummary, Page, PageRequest
 
 MAX_CLUSTERS = 500
 
@@ -92,11 +92,32 @@ class ClustersScreen(StoreScreen):
         """Open the deployments of the highlighted cluster."""
         name = self.selected_key(self.query_one(DataTable))
         if name is not None:
-            self.app.push_screen(DeploymentsScreen(self.context, cluster=name))
+            self._open_deployments(name)
 
     def action_all_deployments(self) -> None:
         """Open the deployments of every cluster."""
-        self.app.push_screen(DeploymentsScreen(self.context))
+        self._open_deployments(None)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="open",
+        exit_on_error=False,
+        description="loading deployments",
+    )
+    def _open_deployments(self, cluster: str | None) -> None:
+        # The first page is loaded before the screen opens, so its first frame
+        # already shows rows instead of a spinner.
+        query = DeploymentsScreen.first_query(cluster=cluster)
+        page = self.context.store.list_deployments(query)
+        self.deliver(self._push_deployments, cluster, page)
+
+    def _push_deployments(
+        self, cluster: str | None, page: Page[DeploymentSummary]
+    ) -> None:
+        self.app.push_screen(
+            DeploymentsScreen(self.context, cluster=cluster, first_page=page)
+        )
 
     def action_reload(self) -> None:
         """Load the clusters again."""

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from store.clock import Clock
 from store.interface import Store
+from store.schemas import DEFAULT_NAMESPACE
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,9 @@ class ScreenContext:
     clock: Clock
     stuck_seconds: float = 900.0
     """A deployment `deploying` longer than this is flagged as stuck."""
+    read_only: bool = False
+    """Hide and refuse every write action (`--read-only`, `CAI_READ_ONLY`)."""
+    namespace: str = DEFAULT_NAMESPACE
+    """The namespace a new deployment gets unless the user types another."""
+    follow_seconds: float = 1.0
+    """How often a deployment's status is read while it settles after a write."""

@@ -1,180 +1,227 @@
-"""The Deployment screen: status, revision history, the chosen revision's targets."""
+"""The Deployment screen's actions: roll out, roll back, deactivate, delete, diffs.
 
-from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+Every write shows its preview first and carries the active revision the user saw;
+deactivate and delete also ask for the deployment's name to be typed.
+"""
+
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
 
-from cai_tui.widgets.cells import age, duration, short_uid, status_text, tags_text
-from cai_tui.widgets.revision_tree import RevisionTree
-from screens.base import StoreScreen
-from screens.context import ScreenContext
-from store.schemas import DeploymentDetail, Page, PageRequest, RevisionView
-
-MAX_REVISIONS = 200
+from screens.deploy_form import DeployFormScreen, DeployRequest, Draft
+from screens.deployment_view import DeploymentView
+from screens.diff import DiffScreen
+from screens.operations import OperationsScreen
+from screens.preview import Confirmation
+from store.schemas import DeploymentDetail, TargetSpec
 
 
-class DeploymentScreen(StoreScreen):
-    """One deployment: history on top, the highlighted revision's targets below."""
+class DeploymentScreen(DeploymentView):
+    """One deployment, with the keys that change it."""
 
-    CSS_PATH = "deployment.tcss"
-    AUTO_FOCUS = "#revisions"
     BINDINGS = [
-        Binding("r", "reload", "Reload", id="reload"),
-        Binding("t", "focus_targets", "Targets", id="focus-targets"),
-        Binding("h", "focus_history", "History", id="focus-history"),
+        Binding("r", "reload", "Reload", show=False, id="reload"),
+        Binding("t", "focus_targets", "Targets", show=False, id="focus-targets"),
+        Binding("h", "focus_history", "History", show=False, id="focus-history"),
+        Binding("R", "roll_out", "Roll out", id="roll-out"),
+        Binding("B", "roll_back", "Roll back", id="roll-back"),
+        Binding("X", "deactivate", "Deactivate", id="deactivate"),
+        Binding("D", "delete", "Delete", id="delete-deployment"),
+        Binding("m", "mark", "Mark", id="mark-revision"),
+        Binding("v", "diff", "Diff", id="diff-marked"),
+        Binding("L", "retry_leftovers", "Retry leftovers", id="retry-leftovers"),
+        Binding("o", "operations", "Operations", id="operations"),
     ]
-
-    def __init__(
-        self, context: ScreenContext, *, cluster: str, name: str, namespace: str
-    ) -> None:
-        super().__init__(context)
-        self.cluster = cluster
-        self.deployment_name = name
-        self.namespace = namespace
-        self.detail: DeploymentDetail | None = None
-        self._revisions: dict[str, RevisionView] = {}
-
-    def compose(self) -> ComposeResult:
-        """Summary, history table and the targets tree."""
-        yield Header()
-        yield Static(
-            f"Deployment {self.deployment_name}", id="heading", classes="heading"
-        )
-        yield Static("", id="summary")
-        yield DataTable(id="revisions", cursor_type="row", zebra_stripes=True)
-        yield RevisionTree(id="targets")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        """Set up the history columns and load."""
-        table = self.query_one("#revisions", DataTable)
-        for key, label in (
-            ("active", ""),
-            ("revision", "revision"),
-            ("status", "status"),
-            ("creator", "by"),
-            ("created", "when"),
-            ("tags", "NIM tags"),
-            ("note", "note"),
-        ):
-            table.add_column(label, key=key)
-        self.reload()
-
-    def reload(self, *, quiet: bool = False) -> None:
-        """Load the deployment and its history (syncing its status when `quiet`)."""
-        if not quiet:
-            self.query_one("#revisions", DataTable).loading = True
-        self._load(sync=quiet)
-
-    @work(
-        thread=True,
-        exclusive=True,
-        group="load",
-        exit_on_error=False,
-        description="loading the deployment",
+    WRITE_ACTIONS = frozenset(
+        {"roll_out", "roll_back", "deactivate", "delete", "retry_leftovers"}
     )
-    def _load(self, sync: bool) -> None:
-        store = self.context.store
-        if sync and self.detail is not None and self.detail.active_revision_uid:
-            store.sync_status(self.cluster, self.deployment_name, self.namespace)
-        detail = store.get_deployment(
-            self.cluster, self.deployment_name, self.namespace
-        )
-        revisions = store.list_revisions(
-            self.cluster, self.deployment_name, PageRequest(count=MAX_REVISIONS)
-        )
-        self.deliver(self._show, detail, revisions)
 
-    def _show(self, detail: DeploymentDetail, revisions: Page[RevisionView]) -> None:
-        self.detail = detail
-        self.query_one("#summary", Static).update(self._summary(detail))
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide writes when read-only, and the retry key when nothing is left over."""
+        if action == "retry_leftovers" and not self.leftovers:
+            return False
+        return super().check_action(action, parameters)
 
-        table = self.query_one("#revisions", DataTable)
-        selected = self.selected_key(self.query_one("#revisions", DataTable))
-        now = self.context.clock()
-        self._revisions = {r.uid: r for r in revisions.items}
-        table.loading = False
-        table.clear()
-        for revision in revisions.items:
-            active = revision.status == "active"
-            table.add_row(
-                Text("●", style="bold green") if active else "",
-                short_uid(revision.uid),
-                Text(revision.status, style="green" if active else "dim"),
-                revision.creator,
-                age(revision.created_at, now),
-                tags_text(revision.tags),
-                self._note(revision),
-                key=revision.uid,
+    def action_roll_out(self) -> None:
+        """Edit the targets (versions, replicas, resources) and roll them out."""
+        if self.refused_read_only() or self.detail is None:
+            return
+        store, cluster, name = self.context.store, self.cluster, self.deployment_name
+        namespace = self.namespace
+        base = self.detail.active_revision or next(iter(self.revisions()), None)
+        targets = tuple(
+            TargetSpec(nim=t.nim, version=t.version, config=t.config)
+            for t in (base.targets if base else ())
+        )
+        draft = self.draft or Draft(name, namespace, targets)
+
+        def submitted(request: DeployRequest | None) -> None:
+            if request is None:
+                return
+            self.draft = request.draft
+            chosen = request.draft.targets
+
+            def commit(c: Confirmation) -> DeploymentDetail:
+                return store.roll_out(
+                    cluster,
+                    name,
+                    chosen,
+                    expected_active=c.preview.active_revision_uid,
+                    reason=c.reason,
+                    namespace=namespace,
+                    target_uids=c.preview.target_uids,
+                )
+
+            self.write(commit, request.confirmation, "Roll out")
+
+        form = DeployFormScreen(
+            self.context,
+            draft,
+            lambda d: store.preview_roll_out(
+                cluster, name, d.targets, namespace=namespace
+            ),
+            title=f"Roll out a new revision of {name}",
+            verb="Roll out",
+        )
+        self.app.push_screen(form, submitted)
+
+    def action_roll_back(self) -> None:
+        """Roll out a copy of the revision under the cursor."""
+        if self.refused_read_only():
+            return
+        revision = self.selected_revision()
+        if revision is None or revision.status == "active":
+            self.notify(
+                "put the cursor on an earlier revision of the history to roll back to",
+                severity="warning",
             )
-        if selected in self._revisions:
-            table.move_cursor(row=table.get_row_index(selected))
-        self._show_targets()
+            return
+        store, cluster, name = self.context.store, self.cluster, self.deployment_name
+        uid = revision.uid
 
-    def _summary(self, detail: DeploymentDetail) -> Text:
-        now = self.context.clock()
-        status = status_text(detail.status)
-        changed = detail.status_changed_at
-        if (
-            detail.status == "deploying"
-            and changed is not None
-            and (now - changed).total_seconds() > self.context.stuck_seconds
-        ):
-            stuck = duration((now - changed).total_seconds())
-            status.append(f" (stuck for {stuck})", style="bold red")
-        summary = Text.assemble(
-            ("status ", "dim"),
-            status,
-            ("  cluster ", "dim"),
-            detail.cluster,
-            ("  namespace ", "dim"),
-            detail.namespace,
-            "\n",
-            ("creator ", "dim"),
-            detail.creator,
-            ("  last change ", "dim"),
-            age(detail.updated_at, now),
-            ("  revisions ", "dim"),
-            str(detail.revision_count),
+        def commit(c: Confirmation) -> DeploymentDetail:
+            return store.roll_back(
+                cluster,
+                name,
+                uid,
+                expected_active=c.preview.active_revision_uid,
+                reason=c.reason,
+                target_uids=c.preview.target_uids,
+            )
+
+        self.preview_then_write(
+            f"Roll {name} back to revision {uid[-8:]}",
+            lambda: store.preview_roll_back(cluster, name, uid),
+            commit,
+            verb="Roll back",
         )
-        if detail.description:
-            summary.append(f"\n{detail.description}", style="italic")
-        return summary
 
-    @staticmethod
-    def _note(revision: RevisionView) -> str:
-        note = ""
-        if revision.rolled_back_from:
-            note = f"roll back of {short_uid(revision.rolled_back_from)}"
-        if revision.reason:
-            note = f"{note}: {revision.reason}" if note else revision.reason
-        return note
+    def action_deactivate(self) -> None:
+        """Terminate the active revision (after typing the deployment's name)."""
+        if self.refused_read_only() or self.detail is None:
+            return
+        if self.detail.active_revision_uid is None:
+            self.notify(f"{self.deployment_name} has no active revision to deactivate")
+            return
+        store, cluster, name = self.context.store, self.cluster, self.deployment_name
+        namespace = self.namespace
 
-    def _show_targets(self) -> None:
-        revision = self._revisions.get(
-            self.selected_key(self.query_one("#revisions", DataTable)) or ""
+        def commit(c: Confirmation) -> DeploymentDetail:
+            return store.deactivate(
+                cluster,
+                name,
+                expected_active=c.preview.active_revision_uid,
+                reason=c.reason,
+                namespace=namespace,
+            )
+
+        self.preview_then_write(
+            f"Deactivate {name}",
+            lambda: store.preview_deactivate(cluster, name),
+            commit,
+            verb="Deactivate",
+            confirm_name=name,
         )
-        tree = self.query_one(RevisionTree)
-        tree.show_revision(revision, self.context.clock())
 
-    @on(DataTable.RowHighlighted, "#revisions")
-    def _revision_highlighted(self) -> None:
-        self._show_targets()
+    def action_delete(self) -> None:
+        """Delete a deployment with no active revision (after typing its name)."""
+        if self.refused_read_only() or self.detail is None:
+            return
+        if self.detail.active_revision_uid is not None:
+            self.notify(
+                f"{self.deployment_name} still runs: deactivate it first (X)",
+                severity="warning",
+            )
+            return
+        store, cluster, name = self.context.store, self.cluster, self.deployment_name
+        namespace = self.namespace
 
-    @on(DataTable.RowSelected, "#revisions")
-    def _revision_selected(self) -> None:
-        self.action_focus_targets()
+        def commit(c: Confirmation) -> DeploymentDetail:
+            return store.delete_deployment(
+                cluster,
+                name,
+                expected_active=c.preview.active_revision_uid,
+                reason=c.reason,
+                namespace=namespace,
+            )
 
-    def action_focus_targets(self) -> None:
-        """Move the focus to the targets of the chosen revision."""
-        self.query_one(RevisionTree).focus()
+        self.preview_then_write(
+            f"Delete {name} and its whole history",
+            lambda: store.preview_delete(cluster, name),
+            commit,
+            verb="Delete",
+            confirm_name=name,
+        )
 
-    def action_focus_history(self) -> None:
-        """Move the focus to the revision history."""
-        self.query_one("#revisions", DataTable).focus()
+    def action_mark(self) -> None:
+        """Mark (or unmark) the revision under the cursor; two make a diff."""
+        revision = self.selected_revision()
+        if revision is None:
+            return
+        if revision.uid in self.marked:
+            self.marked.remove(revision.uid)
+        else:
+            self.marked = [*self.marked, revision.uid][-2:]
+        table = self._history()
+        for uid, shown in self._revisions.items():
+            table.update_cell(uid, "active", table.flag(shown, self.marked))
+        if len(self.marked) == 2:
+            self.notify("two revisions marked: v shows their diff", timeout=3)
 
-    def action_reload(self) -> None:
-        """Load the deployment again."""
+    def action_diff(self) -> None:
+        """Show what differs between the two marked revisions, older on the left."""
+        marked = [self._revisions[uid] for uid in self.marked]
+        if len(marked) != 2:
+            self.notify("mark two revisions with m first", severity="warning")
+            return
+        old, new = sorted(marked, key=lambda r: r.created_at)
+        self.app.push_screen(DiffScreen(old, new))
+
+    def action_retry_leftovers(self) -> None:
+        """Try again to delete the DMS resources earlier writes left over."""
+        if self.refused_read_only():
+            return
+        self.run_worker(
+            self._retry_leftovers,
+            thread=True,
+            group="leftovers",
+            exit_on_error=False,
+            description="retrying left-over DMS resources",
+        )
+
+    def _retry_leftovers(self) -> None:
+        still = self.context.store.retry_leftovers()
+        self.deliver(self._retried, len(still))
+
+    def _retried(self, still: int) -> None:
+        if still:
+            self.notify(f"{still} DMS resource(s) still left over", severity="warning")
+        else:
+            self.notify("no DMS resources are left over", title="Leftovers")
         self.reload()
+
+    def action_operations(self) -> None:
+        """Show the recorded writes of this deployment."""
+        self.app.push_screen(
+            OperationsScreen(
+                self.context, cluster=self.cluster, deployment=self.deployment_name
+            )
+        )

@@ -16,12 +16,16 @@ from textual.worker import get_current_worker
 
 from cai_tui.widgets.cells import age, status_text, tags_text
 from cai_tui.widgets.paged_table import PagedTable
-from screens.base import StoreScreen
 from screens.context import ScreenContext
+from screens.create import create_deployment
 from screens.deployment import DeploymentScreen
+from screens.operations import OperationsScreen
+from screens.writing import WritingScreen
 from store.errors import NotFound
 from store.schemas import (
+    DEFAULT_CLUSTER,
     DEPLOYMENT_STATUSES,
+    DeploymentDetail,
     DeploymentQuery,
     DeploymentSort,
     DeploymentStatus,
@@ -40,11 +44,19 @@ COLUMNS: tuple[tuple[str, str, DeploymentSort | None], ...] = (
 )
 """Column key, label, and the store's sort key (None: not sortable)."""
 
+SORT_BINDINGS = [
+    Binding(str(n), f"sort('{key}')", f"Sort by {label}", show=False, id=f"sort-{key}")
+    for n, (key, label, _) in enumerate(
+        (column for column in COLUMNS if column[2] is not None), start=1
+    )
+]
+"""Digits 1-6 sort by the sortable columns, left to right."""
+
 SEARCH_DELAY = 0.3
 """Seconds of quiet typing before a name filter is sent to the store."""
 
 
-class DeploymentsScreen(StoreScreen):
+class DeploymentsScreen(WritingScreen):
     """A page of deployments, filtered by name and status, sorted by a column."""
 
     CSS_PATH = "deployments.tcss"
@@ -54,26 +66,12 @@ class DeploymentsScreen(StoreScreen):
         Binding("enter", "open_deployment", "Open", id="open-deployment"),
         Binding("slash", "focus_filter", "Filter", key_display="/", id="filter"),
         Binding("s", "cycle_status", "Status filter", id="status-filter"),
-        Binding("1", "sort('name')", "Sort by name", show=False, id="sort-name"),
-        Binding(
-            "2", "sort('cluster')", "Sort by cluster", show=False, id="sort-cluster"
-        ),
-        Binding(
-            "3",
-            "sort('namespace')",
-            "Sort by namespace",
-            show=False,
-            id="sort-namespace",
-        ),
-        Binding("4", "sort('status')", "Sort by status", show=False, id="sort-status"),
-        Binding(
-            "5", "sort('creator')", "Sort by creator", show=False, id="sort-creator"
-        ),
-        Binding(
-            "6", "sort('changed')", "Sort by last change", show=False, id="sort-changed"
-        ),
+        Binding("N", "create", "Create", id="create-deployment"),
+        Binding("o", "operations", "Operations", id="operations"),
+        *SORT_BINDINGS,
         Binding("r", "reload", "Reload", show=False, id="reload"),
     ]
+    WRITE_ACTIONS = frozenset({"create"})
 
     def __init__(
         self,
@@ -82,11 +80,12 @@ class DeploymentsScreen(StoreScreen):
         cluster: str | None = None,
         nim: str | None = None,
         version: str | None = None,
+        first_page: Page[DeploymentSummary] | None = None,
     ) -> None:
         super().__init__(context)
-        self.query_base = DeploymentQuery(
-            cluster=cluster, nim=nim, version=version, limit=self.PAGE_SIZE
-        )
+        self.query_base = self.first_query(cluster=cluster, nim=nim, version=version)
+        self.first_page = first_page
+        """A first page loaded before the screen opened, shown in its first frame."""
         self.page: Page[DeploymentSummary] = Page(items=(), total=0)
         self.first_row = 0
         """Position (from 0) of the page's first row in the whole list."""
@@ -100,6 +99,7 @@ class DeploymentsScreen(StoreScreen):
         yield Input(placeholder="filter by name (press / to type)", id="filter")
         yield PagedTable(id="deployments", cursor_type="row", zebra_stripes=True)
         yield Static("", id="page-line")
+        yield Static("", id="progress")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,7 +107,23 @@ class DeploymentsScreen(StoreScreen):
         table = self.query_one(PagedTable)
         for key, label, _ in COLUMNS:
             table.add_column(label, key=key)
-        self._request(self.query_base)
+        if self.first_page is None:
+            self._request(self.query_base)
+        else:
+            self._show(self.query_base, self.first_page, 0, False)
+
+    @classmethod
+    def first_query(
+        cls,
+        *,
+        cluster: str | None = None,
+        nim: str | None = None,
+        version: str | None = None,
+    ) -> DeploymentQuery:
+        """The query of the screen's first page."""
+        return DeploymentQuery(
+            cluster=cluster, nim=nim, version=version, limit=cls.PAGE_SIZE
+        )
 
     def _heading(self) -> str:
         base = self.query_base
@@ -305,3 +321,24 @@ class DeploymentsScreen(StoreScreen):
     def action_reload(self) -> None:
         """Load the page shown again."""
         self.reload()
+
+    def action_create(self) -> None:
+        """Create a deployment in this screen's cluster (or the default one)."""
+        create_deployment(self, self.query_base.cluster or DEFAULT_CLUSTER)
+
+    def written(self, verb: str, detail: DeploymentDetail) -> None:
+        """Open the new deployment and follow it until it runs."""
+        super().written(verb, detail)
+        self.app.push_screen(
+            DeploymentScreen(
+                self.context,
+                cluster=detail.cluster,
+                name=detail.name,
+                namespace=detail.namespace,
+                follow=True,
+            )
+        )
+
+    def action_operations(self) -> None:
+        """Show every recorded write in scope."""
+        self.app.push_screen(OperationsScreen(self.context))

@@ -1,0 +1,44 @@
+"""Creating a deployment: the deploy form, its preview, then the write."""
+
+from screens.deploy_form import DeployFormScreen, DeployRequest, Draft
+from screens.preview import Confirmation
+from screens.writing import WritingScreen
+from store.schemas import DeploymentDetail, DeploymentSpec
+
+
+def spec_of(draft: Draft) -> DeploymentSpec:
+    """The deployment a create form describes."""
+    return DeploymentSpec(
+        name=draft.name, namespace=draft.namespace, targets=draft.targets
+    )
+
+
+def create_deployment(screen: WritingScreen, cluster: str) -> None:
+    """Open the create form over `screen`; the write runs in the screen's worker."""
+    if screen.refused_read_only():
+        return
+    store = screen.context.store
+    draft = screen.draft or Draft("", screen.context.namespace, ())
+
+    def submitted(request: DeployRequest | None) -> None:
+        if request is None:
+            return
+        screen.draft = request.draft
+        spec = spec_of(request.draft)
+
+        def commit(c: Confirmation) -> DeploymentDetail:
+            return store.create_deployment(
+                cluster, spec, c.reason, target_uids=c.preview.target_uids
+            )
+
+        screen.write(commit, request.confirmation, "Create")
+
+    form = DeployFormScreen(
+        screen.context,
+        draft,
+        lambda d: store.preview_create(cluster, spec_of(d)),
+        title=f"Create a deployment in cluster {cluster}",
+        verb="Create",
+        creating=True,
+    )
+    screen.app.push_screen(form, submitted)
