@@ -164,8 +164,8 @@ def delete_calls(doomed: Sequence[Doomed]) -> tuple[PlannedCall, ...]:
 
 
 def short_uid(uid: str) -> str:
-    """The first characters of a uid, as the dashboard shows it."""
-    return uid[:8] + "…" if len(uid) > 8 else uid
+    """The last 8 hex digits of a uid, as the dashboard's history shows it."""
+    return uid.replace("-", "")[-8:]
 
 
 def _resources(count: int) -> str:

@@ -52,10 +52,15 @@ def set_status(
     now: datetime,
     *,
     touch: bool = True,
+    restart: bool = False,
 ) -> None:
-    """Set a deployment's status, noting when it changed."""
+    """Set a deployment's status, noting when it changed.
+
+    With `restart`, the status counts as new even if it is the same: a roll out
+    over a deployment still `deploying` starts its wait for `running` again.
+    """
     row = session.get_one(Deployment, deployment_uid)
-    if row.status != status:
+    if row.status != status or restart:
         row.status = status
         row.status_changed_at = now
     if touch:

@@ -389,3 +389,16 @@ def test_first_write_recovers(
     uid = _stale_operation(store, clock, False, {"create": [], "delete": []})
     make_store().create_deployment("us-west", DeploymentSpec(name="api", targets=V1))
     assert _outcome(store, uid) == "failed"
+
+
+def test_a_roll_out_restarts_the_wait_for_running(
+    deployed: LocalStore, clock: PinnedClock
+) -> None:
+    first = deployed.get_deployment("us-west", "api")
+    assert first.status == "deploying"
+    clock.advance(600)
+    second = deployed.roll_out("us-west", "api", V2)
+    assert second.status == "deploying"
+    assert second.status_changed_at == clock()
+    assert first.status_changed_at is not None
+    assert second.status_changed_at > first.status_changed_at
