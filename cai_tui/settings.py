@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "cai-tui"
@@ -24,14 +24,18 @@ _ACCEPTS = {
     "default_kube_namespace": "an RFC 1035 label, such as `compoundai`",
     "cai_api_token": "a bearer token",
     "cai_read_only": "true or false",
-    "cai_refresh_seconds": "a number of seconds greater than 0, such as 5",
-    "cai_dms_timeout_seconds": "a number of seconds greater than 0, such as 30",
+    "cai_refresh_seconds": "a number of seconds above 0 and at most a day, such as 5",
+    "cai_dms_timeout_seconds": "a number of seconds above 0, at most a day, such as 30",
     "cai_dms_concurrency": "a whole number from 1 to 64",
-    "cai_stuck_seconds": "a number of seconds greater than 0, such as 900",
+    "cai_stuck_seconds": "a number of seconds above 0, at most 30 days, such as 900",
     "cai_sim_store": "a file path for the simulator's SQLite file",
-    "cai_sim_seconds": "a number of seconds, 0 or more, such as 3",
+    "cai_sim_seconds": "a number of seconds from 0 to a day, such as 3",
     "cai_log_file": "a file path for the log",
 }
+
+
+DAY = 86_400.0
+"""Seconds in a day: the longest period any setting accepts."""
 
 
 class SettingsError(Exception):
@@ -62,13 +66,19 @@ class Settings(BaseSettings):
     )
     cai_api_token: SecretStr | None = None
     cai_read_only: bool = False
-    cai_refresh_seconds: float = Field(default=5.0, gt=0)
-    cai_dms_timeout_seconds: float = Field(default=30.0, gt=0)
+    cai_refresh_seconds: float = Field(default=5.0, gt=0, le=DAY)
+    cai_dms_timeout_seconds: float = Field(default=30.0, gt=0, le=DAY)
     cai_dms_concurrency: int = Field(default=8, ge=1, le=64)
-    cai_stuck_seconds: float = Field(default=900.0, gt=0)
+    cai_stuck_seconds: float = Field(default=900.0, gt=0, le=30 * DAY)
     cai_sim_store: str = ""
-    cai_sim_seconds: float = Field(default=3.0, ge=0)
+    cai_sim_seconds: float = Field(default=3.0, ge=0, le=DAY)
     cai_log_file: str = ""
+
+    @field_validator("resource_scope", mode="before")
+    @classmethod
+    def _empty_scope_is_user(cls, value: object) -> object:
+        # As the original server: an empty RESOURCE_SCOPE means `user`.
+        return "user" if value == "" else value
 
     @property
     def is_remote(self) -> bool:
@@ -123,6 +133,15 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(
+            "the .env file in this folder is not UTF-8 text: fix or remove it"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(
+            f"the .env file in this folder cannot be read ({exc.strerror}): "
+            "fix or remove it"
+        ) from None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -71,10 +71,13 @@ class Database:
         if db.is_sqlite:
             db._prepare_file()
         try:
-            if migrate:
-                db.upgrade()
-            else:
-                db.check_schema()
+            # A current schema needs no write lock: a store another writer holds
+            # still opens, and its readers go on.
+            if not migrate or db.schema_revision() != head_revision():
+                if migrate:
+                    db.upgrade()
+                else:
+                    db.check_schema()
         except Exception:
             db.dispose()
             raise
@@ -152,10 +155,14 @@ class Database:
             connection.commit()
         log.info("schema of %s is at revision %s", self.describe(), head_revision())
 
+    def schema_revision(self) -> str | None:
+        """The schema revision the database is at (None when it has none)."""
+        with self.translate_errors(), self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
     def check_schema(self) -> None:
         """Raise `SchemaOutdated` unless the schema is at the newest revision."""
-        with self.translate_errors(), self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        current = self.schema_revision()
         if current != head_revision():
             found = current or "none"
             raise SchemaOutdated(
@@ -241,14 +248,27 @@ def upgrade(url: str) -> str:
     return f"{db.describe()} is at schema revision {head_revision()}"
 
 
+SCHEMES = "a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+
+
 def _parse(url: str) -> URL:
     try:
-        return make_url(url)
+        parsed = make_url(url)
     except Exception:
         raise Unavailable(
-            f"`{url}` is not a database URL: give a file path or an SQLAlchemy URL "
-            "such as postgresql+psycopg://user@host/db"
+            f"`{url}` is not a database URL: CAI_STORE takes {SCHEMES}"
         ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        # psycopg 3 is the driver that ships with cai-tui; a plain
+        # postgresql:// URL means it.
+        return parsed.set(drivername="postgresql+psycopg")
+    if (backend, driver) not in (("sqlite", ""), ("sqlite", "pysqlite")):
+        shown = parsed.render_as_string(hide_password=True)
+        raise Unavailable(
+            f"the database URL `{shown}` is not supported: CAI_STORE takes {SCHEMES}"
+        )
+    return parsed
 
 
 def _reason(exc: SQLAlchemyError) -> str:

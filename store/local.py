@@ -68,12 +68,14 @@ from store.resources import target_requests
 from store.schemas import (
     ANY_REVISION,
     ClusterSpec,
+    ClusterUpdate,
     ClusterView,
     DeploymentDetail,
     DeploymentSpec,
     ImageBuildStatus,
     LeftoverView,
     NimSpec,
+    NimUpdate,
     NimView,
     RevisionView,
     TargetSpec,
@@ -89,7 +91,7 @@ from store.views import (
 from store.workflow import (
     add_leftovers,
     check_expected,
-    check_target_names,
+    check_targets,
     name_taken,
     nothing_active,
     outcome_message,
@@ -211,6 +213,57 @@ class LocalStore(LocalReads):
                 session.flush()
                 view = version_view(row, parent.name)
             audit.message = f"image build of {nim}:{version} is {status}"
+        return view
+
+    def update_cluster(self, name: str, update: ClusterUpdate) -> ClusterView:
+        """Change a cluster's description or kubeconfig (None keeps a field)."""
+        with self._audit("update_cluster", name) as audit:
+            self._ensure_default_cluster()
+            with self.db.write() as session:
+                row = self._cluster(session, name)
+                if update.description is not None:
+                    row.description = update.description
+                if update.kube_config is not None:
+                    row.kube_config = update.kube_config
+                row.updated_at = self.clock()
+                session.flush()
+                view = cluster_view(row)
+            audit.message = f"updated cluster {name}"
+        return view
+
+    def update_nim(self, name: str, update: NimUpdate) -> NimView:
+        """Change a Compound NIM's description or labels (None keeps a field)."""
+        with self._audit("update_nim", None) as audit:
+            with self.db.write() as session:
+                row = self._nim(session, name)
+                if update.description is not None:
+                    row.description = update.description
+                if update.labels is not None:
+                    row.labels = [label.model_dump() for label in update.labels]
+                row.updated_at = self.clock()
+                session.flush()
+                view = nim_view(row)
+            audit.message = f"updated Compound NIM {name}"
+        return self.get_nim(view.name)
+
+    def update_version(self, nim: str, version: str, update: NimUpdate) -> VersionView:
+        """Change a version's description, labels, manifest or build time."""
+        with self._audit("update_version", None) as audit:
+            with self.db.write() as session:
+                parent = self._nim(session, nim)
+                row = self._version(session, parent, version)
+                if update.description is not None:
+                    row.description = update.description
+                if update.labels is not None:
+                    row.labels = [label.model_dump() for label in update.labels]
+                if update.manifest is not None:
+                    row.manifest = update.manifest
+                if update.build_at is not None:
+                    row.build_at = update.build_at
+                row.updated_at = self.clock()
+                session.flush()
+                view = version_view(row, parent.name)
+            audit.message = f"updated {nim}:{version}"
         return view
 
     # --- writes: deployments -----------------------------------------------------
@@ -518,7 +571,7 @@ class LocalStore(LocalReads):
             deployment_uid, active_uid = plan.deployment_uid, plan.active_uid
             kube_namespace, cluster_uid = plan.namespace, plan.cluster_uid
             target_uids, requests = list(plan.target_uids), list(plan.requests)
-            doomed = list(plan.doomed)
+            targets, doomed = plan.targets, list(plan.doomed)
 
             # Step 2: record the operation and what it means to create.
             audit.start(
@@ -567,7 +620,7 @@ class LocalStore(LocalReads):
                     else:
                         assert deployment_uid is not None
                         self._compare(s, deployment_uid, active_uid, name)
-                        set_status(s, deployment_uid, "deploying", now)
+                        set_status(s, deployment_uid, "deploying", now, restart=True)
                     self._write_revision(
                         s,
                         deployment_uid,
@@ -615,7 +668,7 @@ class LocalStore(LocalReads):
         if new is not None:
             check_label("deployment", new.name)
             check_label("namespace", new.namespace)
-        check_target_names(targets)
+        targets = check_targets(targets)
         target_uids = (
             check_target_uids(uids, len(targets))
             if uids is not None

@@ -146,7 +146,59 @@ class LocalReads(Store):
             counts = deployment_counts(session, self._caller, [row.uid])
             return cluster_view(row, counts.get(row.uid, 0))
 
+    def get_cluster_brief(self, name: str) -> ClusterView:
+        """One cluster without its deployment count (which scans its deployments)."""
+        self._ensure_default_cluster()
+        with self.db.read() as session:
+            return cluster_view(self._cluster(session, name), 0)
+
     # --- reads: deployments ------------------------------------------------------
+
+    def deployment_details(
+        self, page: Page[DeploymentSummary]
+    ) -> list[DeploymentDetail]:
+        """Each row of a page with its active revision, in a few queries in all."""
+        uids = [row.uid for row in page.items]
+        if not uids:
+            return []
+        with self.db.read() as session:
+            rows = {
+                row.uid: row
+                for row in session.scalars(
+                    scope.visible_deployments(self._caller).where(
+                        Deployment.uid.in_(uids)
+                    )
+                )
+                .unique()
+                .all()
+            }
+            actives = session.scalars(
+                select(Revision).where(
+                    Revision.deployment_uid.in_(uids), Revision.status == "active"
+                )
+            ).all()
+            views = dict(
+                zip(
+                    [r.deployment_uid for r in actives],
+                    revision_views(session, actives),
+                    strict=True,
+                )
+            )
+            counted = session.execute(
+                select(Revision.deployment_uid, func.count())
+                .where(Revision.deployment_uid.in_(uids))
+                .group_by(Revision.deployment_uid)
+            )
+            counts: dict[str, int] = {uid: count for uid, count in counted}
+            details = []
+            for listed in page.items:
+                row = rows.get(listed.uid)
+                if row is None:
+                    details.append(DeploymentDetail(**listed.model_dump()))
+                    continue
+                view = views.get(row.uid)
+                details.append(detail_view(row, view, counts.get(row.uid, 0)))
+        return details
 
     def list_deployments(
         self, query: DeploymentQuery = DeploymentQuery()
@@ -242,9 +294,10 @@ class LocalReads(Store):
                 .limit(page.count + 1)
             ).all()
             views = revision_views(session, revisions)
+        olders = [*views[1:], None][: len(views)]
         items = [
             view.model_copy(update={"summary": summarize(diff_revisions(older, view))})
-            for view, older in zip(views, [*views[1:], None], strict=True)
+            for view, older in zip(views, olders, strict=True)
         ]
         return Page(items=tuple(items[: page.count]), total=total, start=page.start)
 

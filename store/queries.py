@@ -12,7 +12,14 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from store import scope
-from store.models import Cluster, Deployment, DmsResource, Revision, Target
+from store.models import (
+    Cluster,
+    Deployment,
+    DmsResource,
+    LeftoverResource,
+    Revision,
+    Target,
+)
 from store.schemas import Caller, DeploymentQuery, RevisionView, TargetView
 from store.views import revision_view, target_view
 
@@ -117,10 +124,29 @@ def revision_views(
             .order_by(DmsResource.kind)
         ).all():
             resources[resource.target_uid].append(resource)
+    inactive = {r.uid for r in revisions if r.status != "active"}
+    retired_ids = [
+        res.resource_id
+        for t in targets
+        if t.revision_uid in inactive
+        for res in resources[t.uid]
+        if res.resource_id
+    ]
+    leftovers: dict[str, str] = {}
+    if retired_ids:
+        leftovers = {
+            rid: error or "delete failed"
+            for rid, error in session.execute(
+                select(LeftoverResource.resource_id, LeftoverResource.error).where(
+                    LeftoverResource.resource_id.in_(retired_ids)
+                )
+            )
+        }
     by_revision: dict[str, list[TargetView]] = defaultdict(list)
     for target in targets:
+        retired = leftovers if target.revision_uid in inactive else None
         by_revision[target.revision_uid].append(
-            target_view(target, resources[target.uid])
+            target_view(target, resources[target.uid], retired)
         )
     return [revision_view(r, by_revision[r.uid]) for r in revisions]
 

@@ -1,6 +1,6 @@
 """Turning ORM rows into the plain view models that cross the Store interface."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from store.models import (
     Cluster,
@@ -44,21 +44,37 @@ def cluster_view(row: Cluster, deployment_count: int = 0) -> ClusterView:
     )
 
 
-def resource_view(row: DmsResource) -> DmsResourceView:
-    """One DMS resource and its last known state."""
+def resource_view(
+    row: DmsResource, retired: Mapping[str, str] | None = None
+) -> DmsResourceView:
+    """One DMS resource and its last known state.
+
+    `retired` is given for a revision that is no longer active: its resources were
+    deleted, except those it maps (resource id to the error of the failed delete),
+    which are left over until a sync deletes them.
+    """
+    state, message = row.state, row.message
+    if retired is not None:
+        left = retired.get(row.resource_id or "")
+        state = None
+        message = f"left over, needs attention: {left}" if left else "deleted"
     return DmsResourceView.model_validate(
         {
             "kind": row.kind,
             "name": row.name,
             "resource_id": row.resource_id,
-            "state": row.state,
-            "message": row.message,
+            "state": state,
+            "message": message,
         }
     )
 
 
-def target_view(row: Target, resources: Iterable[DmsResource] = ()) -> TargetView:
-    """One target with its config and resources."""
+def target_view(
+    row: Target,
+    resources: Iterable[DmsResource] = (),
+    retired: Mapping[str, str] | None = None,
+) -> TargetView:
+    """One target with its config and resources (`retired`: see `resource_view`)."""
     return TargetView(
         uid=row.uid,
         nim=row.nim,
@@ -66,7 +82,7 @@ def target_view(row: Target, resources: Iterable[DmsResource] = ()) -> TargetVie
         config=TargetConfig.model_validate(row.config),
         creator=row.creator,
         created_at=row.created_at,
-        resources=tuple(resource_view(r) for r in resources),
+        resources=tuple(resource_view(r, retired) for r in resources),
     )
 
 

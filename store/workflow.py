@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from store.clock import IdFactory
+from store.config import check_target_config
 from store.dms_calls import Doomed, FailedDelete
 from store.errors import Conflict, InvalidInput, NameTaken, StaleRevision
 from store.models import Deployment, LeftoverResource, Revision
@@ -91,16 +92,21 @@ def check_expected(
         )
 
 
-def check_target_names(targets: Sequence[TargetSpec]) -> None:
-    """Refuse an empty target list or an invalid NIM tag."""
+def check_targets(targets: Sequence[TargetSpec]) -> tuple[TargetSpec, ...]:
+    """Refuse an empty target list, an invalid NIM tag or config; return the
+    targets with their configs' v1 fields in step with their services."""
     if not targets:
         raise InvalidInput(
             "give at least one target: a Compound NIM tag and its config"
         )
+    checked = []
     for target in targets:
         check_nim_name(target.nim)
         check_version(target.version)
         check_tag_length(target.nim, target.version)
+        config = check_target_config(target.config, target.tag)
+        checked.append(target.model_copy(update={"config": config}))
+    return tuple(checked)
 
 
 def name_taken(name: str, cluster: str) -> NameTaken:

@@ -1,14 +1,10 @@
 """Validators of the deploy forms: each failure names the problem and the fix."""
 
-import re
-
 from textual.validation import ValidationResult, Validator
 
+from store.config import EXAMPLES, quantity_problem
 from store.errors import InvalidInput
 from store.names import check_label
-
-_CPU = re.compile(r"^(\d+(\.\d+)?|\d+m)$")
-_MEMORY = re.compile(r"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")
 
 
 class Label1035(Validator):
@@ -58,9 +54,8 @@ class Quantity(Validator):
         """Accept an empty value or a quantity of the right kind."""
         if not value:
             return self.success()
-        if self.memory and _MEMORY.match(value):
+        problem = quantity_problem("memory" if self.memory else "cpu", value)
+        if problem is None:
             return self.success()
-        if not self.memory and _CPU.match(value):
-            return self.success()
-        example = "16Gi or 512Mi" if self.memory else "500m or 4"
+        example = EXAMPLES["memory" if self.memory else "cpu"]
         return self.failure(f"{self.what} `{value}` is not a quantity: use {example}")

@@ -74,3 +74,19 @@ def test_db_upgrade_creates_a_fresh_store(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "latest schema" in result.stdout
     assert store.exists()
+
+
+@pytest.mark.parametrize("url", ["foo://bar", "mysql://127.0.0.1:1/x"])
+def test_an_unsupported_database_url_is_one_line(tmp_path: Path, url: str) -> None:
+    result = run_cli("db", "upgrade", cwd=tmp_path, env={"CAI_STORE": url})
+    assert result.returncode == 2
+    assert "is not supported: CAI_STORE takes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "store-folder"
+    folder.mkdir()
+    result = run_cli("db", "upgrade", cwd=tmp_path, env={"CAI_STORE": str(folder)})
+    assert result.returncode == 2
+    assert "is not a file" in result.stderr

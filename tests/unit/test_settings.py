@@ -15,6 +15,8 @@ KEYS = (
     "DMS_PORT",
     "CAI_SIM_STORE",
     "CAI_DMS_CONCURRENCY",
+    "CAI_DMS_TIMEOUT_SECONDS",
+    "CAI_API_TOKEN",
 )
 
 
@@ -40,8 +42,8 @@ def test_defaults() -> None:
     ("key", "value", "names"),
     [
         ("RESOURCE_SCOPE", "Org", "`user` or `organization`"),
-        ("CAI_REFRESH_SECONDS", "-1", "greater than 0"),
-        ("CAI_REFRESH_SECONDS", "soon", "greater than 0"),
+        ("CAI_REFRESH_SECONDS", "-1", "above 0"),
+        ("CAI_REFRESH_SECONDS", "soon", "above 0"),
         ("CAI_DMS_CONCURRENCY", "0", "1 to 64"),
         ("DMS_PORT", "70000", "1 to 65535"),
         ("DMS_URL", "ftp://x", "http(s) URL"),
@@ -93,3 +95,26 @@ def test_secret_token_never_in_the_message(monkeypatch: pytest.MonkeyPatch) -> N
     assert "s3cret" not in str(caught.value)
     monkeypatch.setenv("RESOURCE_SCOPE", "user")
     assert "s3cret" not in repr(load_settings())
+
+
+def test_a_dotenv_that_is_not_text_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(SettingsError, match=r"\.env file .* not UTF-8"):
+        load_settings()
+
+
+def test_an_empty_scope_means_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESOURCE_SCOPE", "")
+    assert load_settings().resource_scope == "user"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("CAI_REFRESH_SECONDS", "1e9"), ("CAI_DMS_TIMEOUT_SECONDS", "inf")],
+)
+def test_periods_are_bounded(
+    monkeypatch: pytest.MonkeyPatch, key: str, value: str
+) -> None:
+    monkeypatch.setenv(key, value)
+    with pytest.raises(SettingsError, match=key):
+        load_settings()

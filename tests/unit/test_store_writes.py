@@ -211,7 +211,7 @@ def test_roll_back_copies_an_earlier_revision(deployed: LocalStore) -> None:
     assert back.tags == ("llm:v1",)
     assert back.active_revision is not None
     assert back.active_revision.rolled_back_from == first.active_revision_uid
-    assert back.active_revision.targets[0].config == CONFIG
+    assert back.active_revision.targets[0].config.services == CONFIG.services
     with pytest.raises(NotFound):
         deployed.roll_back("us-west", "api", "no-such-revision")
 
@@ -402,3 +402,21 @@ def test_a_roll_out_restarts_the_wait_for_running(
     assert second.status_changed_at == clock()
     assert first.status_changed_at is not None
     assert second.status_changed_at > first.status_changed_at
+
+
+def test_resources_of_an_old_revision_read_deleted_or_left_over(
+    deployed: LocalStore, sim: Simulator
+) -> None:
+    sim.fail_on("delete", 2)
+    deployed.roll_out("us-west", "api", V2)
+    history = deployed.list_revisions("us-west", "api").items
+    new, old = history[0], history[1]
+    assert all(r.message != "deleted" for r in new.targets[0].resources)
+    messages = sorted(r.message for r in old.targets[0].resources)
+    assert messages[0] == "deleted"
+    assert messages[1].startswith("left over, needs attention")
+    assert all(r.state is None for r in old.targets[0].resources)
+
+    deployed.retry_leftovers()
+    old = deployed.list_revisions("us-west", "api").items[1]
+    assert [r.message for r in old.targets[0].resources] == ["deleted", "deleted"]
