@@ -6,7 +6,7 @@ needs them, so the dashboard paints its first screen before any of them loads.
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from cai_tui import __version__
 from cai_tui.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from cai_tui.app import CaiApp
     from store.interface import Store
     from store.schemas import Caller
 
@@ -46,8 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the CAI REST API server")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8181)
+    serve.add_argument(
+        "--tokens",
+        type=Path,
+        metavar="FILE",
+        help="require bearer tokens; each line of FILE is `<token> <org> <user>`",
+    )
+    serve.add_argument(
+        "--trust-identity-headers",
+        action="store_true",
+        help="trust Nv-Ngc-Org/Nv-Actor-Id on a non-loopback address "
+        "(behind an authenticating proxy)",
+    )
 
     replay = commands.add_parser("replay", help="replay a CAI request log")
     replay.add_argument("file", type=Path, help="a request log, one JSON object a line")
@@ -87,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_path, echo=command in ("serve", "dms"))
     try:
         if command == "serve":
-            return _serve(settings, args.host, args.port)
+            return _serve(settings, args)
         if command == "replay":
             return _replay(settings, args.file, args.api)
         if command == "db":
@@ -104,8 +117,9 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
-    from cai_tui.server.run import serve
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from cai_tui.server.run import ServeRefused, check_listening, serve
+    from cai_tui.server.tokens import TokenFileError, load_tokens
     from store.errors import StoreError
 
     if settings.is_remote:
@@ -114,7 +128,21 @@ def _serve(settings: Settings, host: str, port: int) -> int:
             "a file path or an SQLAlchemy URL"
         )
     try:
-        serve(host, port, settings)
+        tokens = load_tokens(args.tokens) if args.tokens else None
+        check_listening(
+            args.host,
+            tokens=tokens is not None,
+            trust_identity_headers=args.trust_identity_headers,
+        )
+        serve(
+            args.host,
+            args.port,
+            settings,
+            tokens=tokens,
+            trust_identity_headers=args.trust_identity_headers,
+        )
+    except (TokenFileError, ServeRefused) as exc:
+        return _fail(str(exc))
     except StoreError as exc:
         return _fail(exc.message)
     return 0
@@ -155,11 +183,6 @@ def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
     from cai_tui.app import CaiApp
     from store.schemas import Caller, Identity
 
-    if settings.is_remote:
-        return _fail(
-            "CAI_STORE names a CAI API; the remote store is not in this version yet: "
-            "point CAI_STORE at a file path or an SQLAlchemy URL"
-        )
     caller: Caller | None = None
     if args.org or args.user or args.scope:
         caller = Caller(
@@ -168,8 +191,11 @@ def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
             ),
             scope=args.scope or settings.resource_scope,
         )
+    if settings.is_remote and args.demo:
+        return _fail("--demo opens a local store of its own: leave CAI_STORE unset")
     if not args.demo:
-        app = CaiApp(LocalOpener(settings), caller=caller, settings=settings)
+        opener = RemoteOpener(settings) if settings.is_remote else LocalOpener(settings)
+        app = CaiApp(opener, caller=caller, settings=settings)
         app.run()
         return app.return_code or 0
 
@@ -178,10 +204,31 @@ def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
     demo = DemoOpener(settings)
     try:
         app = CaiApp(demo, caller=caller, settings=demo.settings, demo=True)
+        _clean_up_on_signals(app, demo.cleanup)
         app.run()
     finally:
         demo.cleanup()
     return app.return_code or 0
+
+
+def _clean_up_on_signals(app: "CaiApp", cleanup: Callable[[], None]) -> None:
+    """Remove the demo store when the dashboard is told to stop.
+
+    SIGTERM quits the dashboard as `q` does. After SIGHUP the terminal is gone, so
+    nothing is left to restore on it: clean up and leave at once.
+    """
+    import os
+    import signal
+
+    def terminate(signum: int, _frame: object) -> None:
+        app.exit(return_code=128 + signum)
+
+    def hang_up(signum: int, _frame: object) -> None:
+        cleanup()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGHUP, hang_up)
 
 
 class LocalOpener:
@@ -204,6 +251,29 @@ class LocalOpener:
             dms_concurrency=settings.cai_dms_concurrency,
             read_only=settings.cai_read_only,
             stuck_seconds=settings.cai_stuck_seconds,
+        )
+
+
+class RemoteOpener:
+    """Opens the CAI API of the settings for a caller (called in a worker).
+
+    The caller's identity is sent to the server; its scope is the server's, which
+    the store reports, whatever scope the caller asked for.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, caller: "Caller") -> "Store":
+        from store.remote import RemoteStore
+
+        settings = self.settings
+        token = settings.cai_api_token
+        return RemoteStore(
+            settings.cai_store,
+            caller.identity,
+            token=token.get_secret_value() if token else None,
+            read_only=settings.cai_read_only,
         )
 
 

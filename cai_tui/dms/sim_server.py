@@ -15,6 +15,7 @@ from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cai_tui.dms.simulator import DEFAULT_STALL_SECONDS, ResourceExists, Simulator
 from store.dms import ResourceRequest, ResourceStatus
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 class DeploymentBody(BaseModel):
     """A `POST /v1/deployments` body; other fields are kept in the stored body."""
 
-    name: str = Field(min_length=1)
-    namespace: str = Field(min_length=1)
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    """A Kubernetes name: an RFC 1123 label."""
+    namespace: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
     type: ResourceKind
     configuration: Any = None
 
@@ -37,10 +39,13 @@ class FailBody(BaseModel):
     """A `POST /_sim/fail` body."""
 
     operation: str
-    nth: int = 1
+    """`create` or `delete`; the simulator says so when it is neither."""
+    nth: int = Field(default=1, ge=1, le=1_000_000)
     mode: str = "error"
-    stall_seconds: float = DEFAULT_STALL_SECONDS
-    message: str = ""
+    stall_seconds: float = Field(
+        default=DEFAULT_STALL_SECONDS, ge=0, le=3600, allow_inf_nan=False
+    )
+    message: str = Field(default="", max_length=1000)
 
 
 def create_app(simulator: Simulator) -> FastAPI:
@@ -53,6 +58,10 @@ def create_app(simulator: Simulator) -> FastAPI:
         where = ".".join(str(part) for part in first.get("loc", ()))
         what = first.get("msg", "invalid request")
         return _error(400, f"{where}: {what}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(ResourceExists)
     async def exists(_: Request, exc: ResourceExists) -> JSONResponse:

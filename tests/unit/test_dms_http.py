@@ -250,3 +250,32 @@ def test_states_outside_the_protocol_read_as_unknown() -> None:
         with pytest.raises(DmsError, match="HTTP 201"):
             dms.create(deployment_request())
         dms.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"operation": "create", "stall_seconds": "nan"},
+        {"operation": "create", "mode": "stall", "stall_seconds": 1e308},
+        {"operation": "explode"},
+        {"operation": "delete", "nth": 0},
+    ],
+)
+def test_bad_control_bodies_are_400_with_the_error_shape(
+    base_url: str, body: dict[str, object]
+) -> None:
+    response = httpx.post(f"{base_url}/_sim/fail", json=body)
+    assert response.status_code == 400
+    assert set(response.json()) == {"error"}
+
+
+def test_unknown_routes_and_bad_names_answer_the_error_shape(base_url: str) -> None:
+    assert httpx.get(f"{base_url}/nowhere").json().keys() == {"error"}
+    bad = {
+        "name": "BAD NAME",
+        "namespace": "compoundai",
+        "type": "CompoundAINimRequest",
+    }
+    response = httpx.post(f"{base_url}/v1/deployments", json=bad)
+    assert response.status_code == 400
+    assert "name" in response.json()["error"]
