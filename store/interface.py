@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from store.errors import NotFound
 from store.schemas import (
     ALL_DEPLOYMENTS,
     ANY_REVISION,
@@ -74,6 +75,27 @@ class Store(ABC):
         self, cluster: str, name: str, namespace: str | None = None
     ) -> DeploymentDetail:
         """One deployment with its active revision."""
+
+    def deployment_details(
+        self, page: Page[DeploymentSummary]
+    ) -> list[DeploymentDetail]:
+        """Each row of a page with its active revision (an addition for the API).
+
+        A row deleted since the page was read comes back as it was listed. This
+        default reads them one by one; a store may read them all at once.
+        """
+        details = []
+        for row in page.items:
+            try:
+                detail = self.get_deployment(row.cluster, row.name, row.namespace)
+            except NotFound:
+                detail = DeploymentDetail(**row.model_dump())
+            details.append(detail)
+        return details
+
+    def get_cluster_brief(self, name: str) -> ClusterView:
+        """One cluster, whose `deployment_count` a store may leave at 0 (cheaper)."""
+        return self.get_cluster(name)
 
     @abstractmethod
     def list_revisions(

@@ -103,6 +103,7 @@ class Deployment(Base):
         Index("ix_deployments_cluster_status", "cluster_uid", "status", "uid"),
         Index("ix_deployments_cluster_creator", "cluster_uid", "creator", "uid"),
         Index("ix_deployments_updated", "updated_at", "uid"),
+        Index("ix_deployments_created", "created_at", "uid"),
         Index("ix_deployments_name", "name", "uid"),
         Index("ix_deployments_creator", "creator", "updated_at", "uid"),
     )

@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from store.clock import PinnedClock, SequentialIds
 from store.interface import Store
-from store.schemas import Caller
+from store.schemas import Caller, Scope
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORY = FIXTURES / "cai-requests.jsonl"
@@ -161,3 +162,66 @@ def replayed_store_factory(
 
     yield open_store
     database.dispose()
+
+
+@contextmanager
+def serving_replayed(
+    replayed: Replayed, clock: PinnedClock, scope: Scope = "user"
+) -> Iterator[str]:
+    """Serve the CAI API over a replayed store on loopback; yield its URL.
+
+    The server runs on the pinned clock the local-store fixtures use, so a remote
+    store over it answers as a local one over the same copy would; its ids come
+    from sequences of its own, so that both may write to the same copy.
+    """
+    from cai_tui.dms.simulator import Simulator
+    from cai_tui.server.app import create_app
+    from store.database import Database
+    from tests.servers import running_server
+
+    database = Database.open(replayed.url)
+    simulator = Simulator(
+        replayed.sim_path,
+        step_seconds=3.0,
+        clock=clock,
+        new_id=SequentialIds("44444444"),
+    )
+    app = create_app(
+        database,
+        dms=simulator,
+        scope=scope,
+        clock=clock,
+        new_id=SequentialIds("33333333"),
+    )
+    try:
+        with running_server(app) as url:
+            yield url
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def replayed_api(replayed_sqlite: Replayed, pinned_clock: PinnedClock) -> Iterator[str]:
+    """The CAI API over a private copy of the replayed SQLite store; its URL."""
+    with serving_replayed(replayed_sqlite, pinned_clock) as url:
+        yield url
+
+
+@pytest.fixture
+def remote_store_factory(replayed_api: str) -> Iterator[StoreFactory]:
+    """Opens a remote store on the replayed API for a caller, as the dashboard does.
+
+    The scope is the server's (user); the caller's own scope is not sent.
+    """
+    from store.remote import RemoteStore
+
+    opened: list[Store] = []
+
+    def open_store(caller: Caller) -> Store:
+        store = RemoteStore(replayed_api, caller.identity)
+        opened.append(store)
+        return store
+
+    yield open_store
+    for store in opened:
+        store.close()

@@ -6,6 +6,7 @@ store blocks.
 """
 
 import hmac
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from starlette import types as asgi
@@ -21,11 +22,12 @@ from cai_tui.server import (
     nims,
 )
 from cai_tui.server.context import ServerContext, context_of
+from cai_tui.server.tokens import identity_of_token
 from store.clock import Clock, IdFactory
 from store.database import Database
 from store.dms import DeploymentManager
 from store.interface import Store
-from store.schemas import DEFAULT_NAMESPACE, Caller, Scope
+from store.schemas import DEFAULT_NAMESPACE, Caller, Identity, Scope
 
 
 def create_app(
@@ -38,12 +40,14 @@ def create_app(
     namespace: str = DEFAULT_NAMESPACE,
     dms_concurrency: int = 8,
     token: str | None = None,
+    tokens: Mapping[str, Identity] | None = None,
     read_only: bool = False,
     stuck_seconds: float = 900,
 ) -> FastAPI:
     """The CAI API over `db`, with `dms` for every write.
 
-    With `token`, every `/api` route asks for `Authorization: Bearer <token>`.
+    With `token`, every `/api` route asks for `Authorization: Bearer <token>`; with
+    `tokens`, for one of them, and the token names the caller.
     """
     from store.local import LocalStore
 
@@ -66,6 +70,7 @@ def create_app(
         version=cai_tui.__version__,
         new_id=new_id,
         token=token,
+        tokens=tokens,
     )
     return assemble(context)
 
@@ -86,6 +91,7 @@ def assemble(context: ServerContext) -> FastAPI:
     for router in (
         meta.router,
         clusters.router,
+        clusters.major,
         deployments.router,
         deployments_v2.router,
         *nims.routers,
@@ -96,21 +102,31 @@ def assemble(context: ServerContext) -> FastAPI:
     return app
 
 
+UNAUTHORIZED = (
+    "missing or wrong bearer token: send `Authorization: Bearer <token>` with a "
+    "token this server was given (CAI_API_TOKEN)"
+)
+
+
 def _require_token(request: Request) -> None:
-    """Refuse a request without the server's bearer token, when it has one."""
-    expected = context_of(request).token
-    if not expected:
+    """Refuse a request without a valid bearer token, when the server asks for one.
+
+    With a tokens file the token also names the caller. The refusal is the same
+    whatever the request names, so it tells nothing about what exists.
+    """
+    context = context_of(request)
+    if not context.token and not context.tokens:
         return
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), expected.encode()
-    ):
-        raise HTTPException(
-            401,
-            "missing or wrong bearer token: send `Authorization: Bearer <token>` "
-            "with the token this server was given (CAI_API_TOKEN)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    given = given.strip() if scheme.lower() == "bearer" else ""
+    if context.tokens:
+        identity = identity_of_token(context.tokens, given) if given else None
+        if identity is not None:
+            request.state.identity = identity
+            return
+    elif given and hmac.compare_digest(given.encode(), (context.token or "").encode()):
+        return
+    raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
 
 
 class JsonByDefault:

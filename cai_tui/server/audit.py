@@ -1,8 +1,8 @@
 """Audit and clean-up routes (additions): recorded writes and leftover resources."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from cai_tui.server import wire
 from cai_tui.server.context import CallerStore, Paging
@@ -11,9 +11,16 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
 @router.get("/operations")
-def list_operations(store: CallerStore, paging: Paging) -> dict[str, Any]:
+def list_operations(
+    store: CallerStore,
+    paging: Paging,
+    cluster: Annotated[str | None, Query(description="Only this cluster's.")] = None,
+    deployment: Annotated[
+        str | None, Query(description="With `cluster`: only this deployment's.")
+    ] = None,
+) -> dict[str, Any]:
     """Recorded writes in the caller's scope, newest first."""
-    page = store.list_operations(paging)
+    page = store.list_operations(paging, cluster=cluster, deployment=deployment)
     return wire.envelope(page, paging.count, [wire.operation(o) for o in page.items])
 
 

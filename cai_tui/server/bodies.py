@@ -8,7 +8,7 @@ into a 400 naming the field.
 import hashlib
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -330,6 +330,12 @@ class TargetBody(Body):
         )
 
 
+TARGET_UIDS_DOC = (
+    "Uids for the new targets, from a preview (an addition): the DMS resources are "
+    "then named as the preview showed."
+)
+
+
 class DeploymentV1Create(Body):
     """`POST /api/v1/clusters/{cluster}/deployments`."""
 
@@ -338,6 +344,7 @@ class DeploymentV1Create(Body):
     targets: list[TargetBody] = []
     description: str | None = ""
     reason: str = ""
+    target_uids: list[str] | None = Field(default=None, description=TARGET_UIDS_DOC)
 
     def to_spec(self) -> DeploymentSpec:
         """The deployment to create."""
@@ -356,6 +363,14 @@ class DeploymentV1Update(Body):
     description: str | None = None
     do_not_deploy: bool = False
     reason: str = ""
+    target_uids: list[str] | None = Field(default=None, description=TARGET_UIDS_DOC)
+    rolled_back_from: str | None = Field(
+        default=None, description="The earlier revision these targets copy."
+    )
+
+    def to_targets(self) -> tuple[TargetSpec, ...]:
+        """The targets to roll out."""
+        return tuple(target.to_target() for target in self.targets)
 
 
 class RollBackBody(Body):
@@ -363,6 +378,45 @@ class RollBackBody(Body):
 
     revision_uid: str
     reason: str = ""
+    target_uids: list[str] | None = Field(default=None, description=TARGET_UIDS_DOC)
+
+
+class PreviewBody(Body):
+    """`POST .../deployments/{name}/preview` (an addition): which write to dry-run.
+
+    `targets` for a roll out, `revision_uid` for a roll back.
+    """
+
+    write: Literal["roll_out", "roll_back", "deactivate", "delete"]
+    targets: list[TargetBody] = []
+    revision_uid: str | None = None
+
+
+class ClusterUpdate(Body):
+    """`PATCH /api/v1/clusters/{cluster}`: absent or null fields stay as they are."""
+
+    description: str | None = None
+    kube_config: str | None = None
+
+
+class NimUpdate(Body):
+    """`PATCH /api/v1/compound_nims/{nim}`: absent or null fields stay as they are."""
+
+    description: str | None = None
+    labels: list[LabelBody] | None = None
+
+    def label_tuple(self) -> tuple[Label, ...] | None:
+        """The new labels, or None to keep them."""
+        if self.labels is None:
+            return None
+        return tuple(Label(key=x.key, value=x.value) for x in self.labels)
+
+
+class VersionUpdate(NimUpdate):
+    """`PATCH .../versions/{version}`: description, labels, manifest, build time."""
+
+    manifest: dict[str, Any] | None = None
+    build_at: datetime | None = None
 
 
 # --- Compound NIMs ----------------------------------------------------------------

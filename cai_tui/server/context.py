@@ -4,7 +4,7 @@ The server holds one `ServerContext`; each request gets a store bound to the cal
 named by its `Nv-Ngc-Org` and `Nv-Actor-Id` headers, closed when the request ends.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -32,6 +32,9 @@ class ServerContext:
     new_id: IdFactory = new_uuid
     """Salts generated deployment names."""
     token: str | None = None
+    """One bearer token every `/api` request must carry (identity from headers)."""
+    tokens: Mapping[str, Identity] | None = None
+    """Bearer tokens naming identities; when set, identity headers are ignored."""
 
 
 def context_of(request: Request) -> ServerContext:
@@ -41,11 +44,15 @@ def context_of(request: Request) -> ServerContext:
 
 
 def caller_of(request: Request) -> Caller:
-    """The caller named by the identity headers; `default` when missing or empty."""
+    """The caller: named by its token when the server has tokens, else by the
+    identity headers (`default` when missing or empty)."""
     context = context_of(request)
-    org = request.headers.get("Nv-Ngc-Org", "").strip() or DEFAULT_IDENTITY
-    user = request.headers.get("Nv-Actor-Id", "").strip() or DEFAULT_IDENTITY
-    return Caller(identity=Identity(org=org, user=user), scope=context.scope)
+    identity: Identity | None = getattr(request.state, "identity", None)
+    if identity is None:
+        org = request.headers.get("Nv-Ngc-Org", "").strip() or DEFAULT_IDENTITY
+        user = request.headers.get("Nv-Actor-Id", "").strip() or DEFAULT_IDENTITY
+        identity = Identity(org=org, user=user)
+    return Caller(identity=identity, scope=context.scope)
 
 
 def caller_store(request: Request) -> Iterator[Store]:
@@ -101,3 +108,6 @@ def etag(active_revision_uid: str | None) -> str:
 CallerStore = Annotated[Store, Depends(caller_store)]
 Paging = Annotated[PageRequest, Depends(page_request)]
 ExpectedActive = Annotated[str | None, Depends(expected_active)]
+Reason = Annotated[
+    str, Query(description="Why the write is made, kept in the audit record.")
+]

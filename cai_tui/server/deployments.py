@@ -11,14 +11,28 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from cai_tui.server import wire
-from cai_tui.server.bodies import DeploymentV1Create, DeploymentV1Update, RollBackBody
-from cai_tui.server.context import MAX_COUNT, CallerStore, ExpectedActive, Paging, etag
+from cai_tui.server.bodies import (
+    DeploymentV1Create,
+    DeploymentV1Update,
+    PreviewBody,
+    RollBackBody,
+)
+from cai_tui.server.context import (
+    MAX_COUNT,
+    CallerStore,
+    ExpectedActive,
+    Paging,
+    Reason,
+    etag,
+)
+from store.errors import InvalidInput
 from store.interface import Store
 from store.schemas import (
     DeploymentDetail,
     DeploymentQuery,
     DeploymentSort,
     DeploymentStatus,
+    WritePreview,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
@@ -54,6 +68,13 @@ class DeploymentFilters:
         order: Annotated[Literal["asc", "desc"], Query()] = "desc",
         after: Annotated[str | None, Query(description="Cursor: page after.")] = None,
         before: Annotated[str | None, Query(description="Cursor: page before.")] = None,
+        in_cluster: Annotated[
+            str | None,
+            Query(
+                alias="in_cluster",
+                description="Only this cluster's (on routes without one in the path).",
+            ),
+        ] = None,
     ) -> None:
         self.count = count
         self.query = DeploymentQuery(
@@ -66,6 +87,7 @@ class DeploymentFilters:
             after=after,
             before=before,
             start=start,
+            cluster=in_cluster,
         )
 
     def of(self, **narrowing: Any) -> DeploymentQuery:
@@ -74,6 +96,13 @@ class DeploymentFilters:
 
 
 Filters = Annotated[DeploymentFilters, Depends()]
+
+
+@router.get("/deployment_creation_json_schema")
+def deployment_creation_json_schema() -> dict[str, Any]:
+    """A JSON Schema of the v1 create body (informational)."""
+    schema = DeploymentV1Create.model_json_schema()
+    return {"$schema": "http://json-schema.org/draft-04/schema#", **schema}
 
 
 @router.get("/deployments")
@@ -87,7 +116,7 @@ def list_cluster_deployments(
     cluster: str, store: CallerStore, filters: Filters
 ) -> dict[str, Any]:
     """Deployments of one cluster, in scope."""
-    store.get_cluster(cluster)
+    store.get_cluster_brief(cluster)
     return list_page(store, filters.of(cluster=cluster), filters.count)
 
 
@@ -96,8 +125,36 @@ def create_deployment(
     cluster: str, body: DeploymentV1Create, store: CallerStore
 ) -> JSONResponse:
     """Create a deployment and deploy its first revision."""
-    detail = store.create_deployment(cluster, body.to_spec(), reason=body.reason)
+    detail = store.create_deployment(
+        cluster, body.to_spec(), reason=body.reason, target_uids=body.target_uids
+    )
     return deployment_response(store, detail)
+
+
+@router.post("/clusters/{cluster}/deployments/preview")
+def preview_create(
+    cluster: str, body: DeploymentV1Create, store: CallerStore
+) -> dict[str, Any]:
+    """What creating this deployment would do, changing nothing (an addition).
+
+    Answers a `WritePreview`: the revision diff and every DMS request it would send;
+    send its `target_uids` with the create to get exactly these resource names.
+    """
+    return preview_json(store.preview_create(cluster, body.to_spec()))
+
+
+@router.get("/clusters/{cluster}/deployments/{name}")
+def get_deployment_by_name(cluster: str, name: str, store: CallerStore) -> JSONResponse:
+    """One deployment found by name alone, whatever its namespace (an addition).
+
+    Names are unique per cluster, so the namespace is not needed to find it.
+    """
+    return deployment_response(store, store.get_deployment(cluster, name))
+
+
+def preview_json(preview: WritePreview) -> dict[str, Any]:
+    """A write preview as JSON (the view model's own field names)."""
+    return preview.model_dump(mode="json")
 
 
 @router.get(DEP)
@@ -128,12 +185,38 @@ def update_deployment(
         detail = store.roll_out(
             cluster,
             name,
-            tuple(target.to_target() for target in body.targets),
+            body.to_targets(),
             expected_active=expected,
             reason=body.reason,
+            rolled_back_from=body.rolled_back_from,
             namespace=namespace,
+            target_uids=body.target_uids,
         )
     return deployment_response(store, detail)
+
+
+@router.post(DEP + "/preview")
+def preview_write(
+    cluster: str, namespace: str, name: str, body: PreviewBody, store: CallerStore
+) -> dict[str, Any]:
+    """What a roll out, roll back, deactivate or delete would do (an addition).
+
+    Changes nothing. Send the answer's `active_revision_uid` as `If-Match` and its
+    `target_uids` with the write to make it do exactly what was previewed.
+    """
+    store.get_deployment(cluster, name, namespace)
+    if body.write == "roll_out":
+        targets = tuple(target.to_target() for target in body.targets)
+        preview = store.preview_roll_out(cluster, name, targets, namespace=namespace)
+    elif body.write == "roll_back":
+        if not body.revision_uid:
+            raise InvalidInput("a roll back preview needs `revision_uid`: add it")
+        preview = store.preview_roll_back(cluster, name, body.revision_uid)
+    elif body.write == "deactivate":
+        preview = store.preview_deactivate(cluster, name)
+    else:
+        preview = store.preview_delete(cluster, name)
+    return preview_json(preview)
 
 
 @router.post(DEP + "/terminate")
@@ -143,10 +226,11 @@ def terminate_deployment(
     name: str,
     store: CallerStore,
     expected: ExpectedActive,
+    reason: Reason = "",
 ) -> JSONResponse:
     """Deactivate the active revision and delete its DMS resources."""
     detail = store.deactivate(
-        cluster, name, expected_active=expected, namespace=namespace
+        cluster, name, expected_active=expected, reason=reason, namespace=namespace
     )
     return deployment_response(store, detail)
 
@@ -158,10 +242,11 @@ def delete_deployment(
     name: str,
     store: CallerStore,
     expected: ExpectedActive,
+    reason: Reason = "",
 ) -> JSONResponse:
     """Delete a deployment with no active revision; answers it as it was."""
     detail = store.delete_deployment(
-        cluster, name, expected_active=expected, namespace=namespace
+        cluster, name, expected_active=expected, reason=reason, namespace=namespace
     )
     return deployment_response(store, detail)
 
@@ -191,6 +276,7 @@ def roll_back(
         body.revision_uid,
         expected_active=expected,
         reason=body.reason,
+        target_uids=body.target_uids,
     )
     return deployment_response(store, detail)
 

@@ -33,7 +33,7 @@ def create_deployment(
     Without a `name`, one is made from the tag (always a valid RFC 1035 label).
     """
     context = context_of(request)
-    store.get_cluster(cluster)
+    store.get_cluster_brief(cluster)
     spec = body.to_spec(context.namespace, salt=context.new_id())
     detail = store.create_deployment(cluster, spec, reason=body.reason)
     return deployment_response(store, detail, v2=True)

@@ -32,9 +32,14 @@ STATUS_OF: tuple[tuple[type[errors.StoreError], int], ...] = (
 """Store error -> status; the first matching class wins (subclasses come first)."""
 
 
-def error_body(status: int, message: str) -> JSONResponse:
-    """The one error response shape."""
-    return JSONResponse({"error": message}, status_code=status)
+ERROR_KIND_HEADER = "X-Cai-Error"
+"""Names the store error class (an addition), so a client tells conflicts apart."""
+
+
+def error_body(status: int, message: str, kind: str | None = None) -> JSONResponse:
+    """The one error response shape; `kind` goes in the `X-Cai-Error` header."""
+    headers = {ERROR_KIND_HEADER: kind} if kind else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def status_of(error: errors.StoreError) -> int:
@@ -78,7 +83,7 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     status = status_of(exc)
     if status >= 500:
         log.warning("%s %s -> %d: %s", request.method, request.url.path, status, exc)
-    return error_body(status, exc.message)
+    return error_body(status, exc.message, type(exc).__name__)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

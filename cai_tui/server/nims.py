@@ -10,10 +10,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from cai_tui.server import wire
-from cai_tui.server.bodies import ImageBuildStatusBody, NimCreate, VersionCreate
+from cai_tui.server.bodies import (
+    ImageBuildStatusBody,
+    NimCreate,
+    NimUpdate,
+    VersionCreate,
+    VersionUpdate,
+)
 from cai_tui.server.context import CallerStore, Paging
 from cai_tui.server.deployments import Filters, list_page
 from cai_tui.server.errors import error_body
+from store import schemas
 
 _TRANSFERS = (
     ("PATCH", "start_multipart_upload"),
@@ -51,6 +58,14 @@ def nim_router(collection: str, versions: str) -> APIRouter:
         """One Compound NIM."""
         return wire.Renderer(store).nim(store.get_nim(nim))
 
+    @router.patch(nim_path)
+    def update_nim(nim: str, body: NimUpdate, store: CallerStore) -> dict[str, Any]:
+        """Change a Compound NIM's description or labels; null keeps a field."""
+        update = schemas.NimUpdate(
+            description=body.description, labels=body.label_tuple()
+        )
+        return wire.Renderer(store).nim(store.update_nim(nim, update))
+
     @router.get(nim_path + "/deployments")
     def list_nim_deployments(
         nim: str, store: CallerStore, filters: Filters
@@ -80,6 +95,20 @@ def nim_router(collection: str, versions: str) -> APIRouter:
         """One version of one NIM."""
         return wire.Renderer(store).version(store.get_version(nim, version))
 
+    @router.patch(version_path)
+    def update_version(
+        nim: str, version: str, body: VersionUpdate, store: CallerStore
+    ) -> dict[str, Any]:
+        """Change a version's description, labels, manifest or build time."""
+        update = schemas.NimUpdate(
+            description=body.description,
+            labels=body.label_tuple(),
+            manifest=body.manifest,
+            build_at=body.build_at,
+        )
+        view = store.update_version(nim, version, update)
+        return wire.Renderer(store).version(view)
+
     @router.patch(version_path + "/update_image_build_status")
     def update_image_build_status(
         nim: str, version: str, body: ImageBuildStatusBody, store: CallerStore
@@ -102,7 +131,9 @@ def nim_router(collection: str, versions: str) -> APIRouter:
             f"{version_path}/{action}",
             _not_implemented,
             methods=[method],
-            include_in_schema=False,
+            status_code=501,
+            summary=f"{action.replace('_', ' ').capitalize()}: not implemented",
+            description="cai-tui keeps no build artifacts: always answers 501.",
         )
     return router
 

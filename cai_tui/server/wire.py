@@ -97,17 +97,23 @@ def envelope(page: Page[Any], count: int, items: list[Json]) -> Json:
 # --- clusters ---------------------------------------------------------------------
 
 
-def cluster(view: ClusterView) -> Json:
-    """A cluster with its organization (ClusterFullSchema); never its kubeconfig."""
-    return {
+def cluster(view: ClusterView, *, counted: bool = True) -> Json:
+    """A cluster with its organization (ClusterFullSchema); never its kubeconfig.
+
+    Inside a deployment (`counted=False`) the deployment count is left out: it
+    would cost a scan of the cluster's deployments for every response.
+    """
+    body: Json = {
         **base(view.uid, view.name, "cluster", view.created_at, view.updated_at, None),
         "creator": user(view.creator, view.created_at),
         "description": view.description,
         "organization": organization(view.organization, view.created_at),
         "kube_config": "",
         "has_kube_config": view.has_kube_config,
-        "deployment_count": view.deployment_count,
     }
+    if counted:
+        body["deployment_count"] = view.deployment_count
+    return body
 
 
 def cluster_v2(view: ClusterView) -> Json:
@@ -274,7 +280,7 @@ class Renderer:
                 [],
             ),
             "creator": user(detail.creator, detail.created_at),
-            "cluster": cluster_v2(view) if v2 else cluster(view),
+            "cluster": cluster_v2(view) if v2 else cluster(view, counted=False),
             "status": detail.status,
             "urls": [],
             "latest_revision": self.revision(active) if active else None,
@@ -289,17 +295,7 @@ class Renderer:
 
     def deployments(self, page: Page[DeploymentSummary]) -> list[Json]:
         """The rows of a deployment list, each as full as a single deployment."""
-        items = []
-        for row in page.items:
-            try:
-                detail = self._store.get_deployment(
-                    row.cluster, row.name, row.namespace
-                )
-            except NotFound:
-                # Deleted between the list and this read: the page shows it as it was.
-                detail = DeploymentDetail(**row.model_dump())
-            items.append(self.deployment(detail))
-        return items
+        return [self.deployment(d) for d in self._store.deployment_details(page)]
 
     def revision(self, view: RevisionView) -> Json:
         """A revision of a deployment with its targets."""
@@ -317,6 +313,7 @@ class Renderer:
             "targets": [self.target(target) for target in view.targets],
             "rolled_back_from": view.rolled_back_from,
             "reason": view.reason,
+            "summary": view.summary,
         }
 
     def target(self, view: TargetView) -> Json:
@@ -359,7 +356,7 @@ class Renderer:
 
     def _cluster(self, name: str) -> ClusterView:
         if name not in self._clusters:
-            self._clusters[name] = self._store.get_cluster(name)
+            self._clusters[name] = self._store.get_cluster_brief(name)
         return self._clusters[name]
 
     def _nim(self, name: str) -> Json | None:

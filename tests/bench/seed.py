@@ -1,8 +1,10 @@
 """Seed a store with one cluster holding many deployments, for the benchmarks.
 
-`python tests/bench/seed.py FILE N` writes N deployments of 10 revisions each (one
-target per revision, the last revision active) into a fresh SQLite store at FILE, in
-bulk through SQLAlchemy Core, so that seeding 100,000 takes seconds, not hours.
+`python tests/bench/seed.py TARGET N` writes N deployments of 10 revisions each (one
+target per revision, the last revision active) in bulk through SQLAlchemy Core, so
+that seeding 100,000 takes seconds, not hours. TARGET is a file path (a fresh SQLite
+store is made there) or an SQLAlchemy URL of an empty database, such as a new
+PostgreSQL database (its schema is made first).
 """
 
 import sys
@@ -30,11 +32,15 @@ BATCH = 5_000
 STATUSES = ("running", "deploying", "unhealthy", "failed", "terminated")
 
 
-def seed(path: Path, count: int) -> None:
-    """Write `count` deployments into a fresh store at `path`."""
-    if path.exists():
-        path.unlink()
-    database = Database.open(f"sqlite:///{path}")
+def seed(target: Path | str, count: int) -> None:
+    """Write `count` deployments into a fresh store: a file path, or a URL."""
+    if isinstance(target, str) and "://" in target:
+        database = Database.open(target, migrate=True)
+    else:
+        path = Path(target)
+        if path.exists():
+            path.unlink()
+        database = Database.open(f"sqlite:///{path}")
     base = datetime(2026, 1, 1, tzinfo=UTC)
     config: dict[str, Any] = {
         "services": {
@@ -150,4 +156,4 @@ def seed(path: Path, count: int) -> None:
 
 
 if __name__ == "__main__":
-    seed(Path(sys.argv[1]), int(sys.argv[2]))
+    seed(sys.argv[1], int(sys.argv[2]))
