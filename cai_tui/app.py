@@ -8,29 +8,29 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from cai_tui.settings import Settings
-from cai_tui.widgets.commands import BindingCommands, described_bindings
+from cai_tui.title import title_of, where_of
+from cai_tui.widgets.commands import BindingCommands
 from cai_tui.widgets.messages import WorkFailed
+from cai_tui.widgets.opening import Opening
 from cai_tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 from screens.base import StoreScreen
 from screens.clusters import ClustersScreen
 from screens.context import ScreenContext
 from screens.deployments import DeploymentsScreen
 from screens.error import ErrorScreen
-from screens.help import HelpScreen, KeyHelp
+from screens.failures import describe_failure
+from screens.help import HelpScreen
 from screens.nims import NimsScreen
 from screens.scope import ScopeScreen
-from store import errors
 from store.clock import Clock, system_clock
 from store.interface import Store
 from store.schemas import Caller, Identity
 
 log = logging.getLogger(__name__)
-
-FOLLOW_SECONDS = 1.0  # a write's progress is worth a faster sync than the refresh
 
 Opener = Callable[[Caller], Store]
 """Builds the store for a caller; called in a thread worker."""
@@ -60,6 +60,7 @@ class CaiApp(App[None]):
         Binding("c", "clusters", "Clusters", id="clusters"),
         Binding("d", "deployments", "Deployments", id="deployments"),
         Binding("n", "nims", "NIMs", id="nims"),
+        Binding("r", "retry_open", "Retry", id="retry-open"),
     ]
 
     def __init__(
@@ -79,12 +80,15 @@ class CaiApp(App[None]):
         self.demo = demo
         self.store: Store | None = None
         self.context: ScreenContext | None = None
+        self.open_error: str | None = None
+        """Why the last attempt to open the store failed; None once it opened."""
+        self._opening = False
+        self._opening_pane = Opening()  # kept: a query sees only the top screen
 
     def compose(self) -> ComposeResult:
         """The screen under every other one: shown while the store opens."""
         yield Header()
-        yield Static("Opening the store…", id="opening")
-        yield LoadingIndicator()
+        yield self._opening_pane
         yield TooSmall()
         yield Footer()
 
@@ -111,37 +115,34 @@ class CaiApp(App[None]):
 
     # --- the store -------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def _open_store(self, caller: Caller) -> None:
+        self._opening = True
+        self._opening_pane.show_opening()
+        self.refresh_bindings()
+        self._open_in_thread(caller)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_in_thread(self, caller: Caller) -> None:
         store = self.opener(caller)
         self.call_from_thread(self._store_opened, store)
 
-    def _store_opened(self, store: Store) -> None:
-        self.store = store
-        settings = self.settings
-        self.context = ScreenContext(
-            store=store,
-            clock=self.clock,
-            stuck_seconds=settings.cai_stuck_seconds,
-            read_only=settings.cai_read_only,
-            namespace=settings.default_kube_namespace,
-            follow_seconds=min(FOLLOW_SECONDS, settings.cai_refresh_seconds),
-        )
-        caller = store.caller
-        identity = f"{caller.identity.user} of {caller.identity.org}"
-        self.title = f"{identity} · {caller.scope} scope"
-        if self.demo:
-            self.title += " · --demo"
-        self.sub_title = self._where(store)
-        self.push_screen(ClustersScreen(self.context))
+    def _open_failed(self, error: BaseException) -> None:
+        self._opening = False
+        failure = describe_failure(error, "opening the store", self.settings.log_path)
+        log.warning("cannot open the store: %s", failure.message, exc_info=error)
+        self.open_error = failure.message
+        seconds = self.settings.cai_refresh_seconds
+        self._opening_pane.show_failed(failure.message, failure.hint, seconds)
+        self.refresh_bindings()
 
-    @staticmethod
-    def _where(store: Store) -> str:
-        """Where the store lives, without the identity the title already shows."""
-        caller = store.caller
-        identity = caller.identity
-        said = f" as {identity.user} of {identity.org} ({caller.scope} scope)"
-        return store.describe().removesuffix(said)
+    def _store_opened(self, store: Store) -> None:
+        self.store, self.open_error, self._opening = store, None, False
+        self.refresh_bindings()
+        settings = self.settings
+        self.context = ScreenContext.of(store, self.clock, settings)
+        self.title = title_of(store, demo=self.demo, read_only=settings.cai_read_only)
+        self.sub_title = where_of(store)
+        self.push_screen(ClustersScreen(self.context))
 
     def on_unmount(self) -> None:
         """Release the store's connections."""
@@ -151,13 +152,15 @@ class CaiApp(App[None]):
     def _refresh_visible_screen(self) -> None:
         if isinstance(self.screen, StoreScreen):
             self.screen.refresh_data()
+        elif self.check_action("retry_open", ()):
+            self.action_retry_open()
 
     # --- failures: the one place they are shown --------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Failures of the app's own workers (opening the store)."""
+        """A failed attempt to open the store: say why on the opening screen."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.show_failure(event.worker.error, "opening the store")
+            self._open_failed(event.worker.error)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """Failures of the screens' workers."""
@@ -165,36 +168,17 @@ class CaiApp(App[None]):
 
     def show_failure(self, error: BaseException, doing: str) -> None:
         """Tell the user what went wrong and how to fix it; log the details."""
-        if isinstance(error, errors.Unavailable):
-            log.warning("store unavailable while %s: %s", doing, error)
-            hint = (
-                "Run `cai-tui db upgrade` against this database, then start again."
-                if isinstance(error, errors.SchemaOutdated)
-                else "Check CAI_STORE and that the database or API is reachable; "
-                "the screens retry on their own."
-            )
-            self._error_modal(
-                f"The store cannot be used ({doing})", error.message, hint
-            )
-        elif isinstance(error, errors.StoreError):
-            log.info("store refused while %s: %s", doing, error)
-            title = type(error).__name__.replace("Dms", "DMS ")
-            self.notify(error.message, title=title, severity="error", timeout=8)
-        else:
-            log.error("unexpected failure while %s", doing, exc_info=error)
-            summary = f"{type(error).__name__}: {error}".splitlines()[0][:200]
-            self._error_modal(
-                f"Unexpected error while {doing}",
-                summary,
-                f"The details are in the log: {self.settings.log_path}",
-            )
-
-    def _error_modal(self, title: str, message: str, hint: str) -> None:
+        failure = describe_failure(error, doing, self.settings.log_path)
+        if not failure.modal:
+            log.info("store refused while %s: %s", doing, failure.message)
+            self.notify(failure.message, title=failure.title, severity="error")
+            return
+        log.warning("failure while %s: %s", doing, failure.message, exc_info=error)
         # Auto refresh may fail every few seconds: one modal at a time is enough.
         if isinstance(self.screen, ErrorScreen):
-            self.notify(message, title=title, severity="error")
+            self.notify(failure.message, title=failure.title, severity="error")
             return
-        self.push_screen(ErrorScreen(title, message, hint))
+        self.push_screen(ErrorScreen(failure.title, failure.message, failure.hint))
 
     # --- actions ---------------------------------------------------------------------
 
@@ -202,22 +186,27 @@ class CaiApp(App[None]):
         """Navigation needs an open store."""
         if action in ("clusters", "deployments", "nims"):
             return self.context is not None
+        if action == "retry_open":
+            failed = self.open_error is not None and not self._opening
+            return failed and self.caller is not None
         return True
+
+    async def action_quit(self) -> None:
+        """Quit; with exit status 1 when the store could never be opened."""
+        if self.store is None and self.open_error is not None:
+            self.exit(return_code=1, message=f"cai-tui: {self.open_error}")
+        else:
+            self.exit()
+
+    def action_retry_open(self) -> None:
+        """Try again to open the store."""
+        if self.caller is not None and self.check_action("retry_open", ()):
+            self._open_store(self.caller)
 
     def action_help(self) -> None:
         """Show every key of the current screen and the global ones."""
-        if isinstance(self.screen, HelpScreen):
-            return
-        keys = [
-            KeyHelp(
-                self.get_key_display(entry.binding) or key,
-                entry.binding.description,
-                is_global=entry.node is self,
-            )
-            for key, entry in described_bindings(self.screen.active_bindings)
-        ]
-        title = type(self.screen).__name__.removesuffix("Screen") or "the app"
-        self.push_screen(HelpScreen(title, keys))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen.of(self.screen))
 
     def action_go_back(self) -> None:
         """Go back one screen; the first data screen stays."""

@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 
+from cai_tui.settings import Settings
 from store.clock import Clock
 from store.interface import Store
 from store.schemas import DEFAULT_NAMESPACE
+
+FOLLOW_SECONDS = 1.0
+"""A write's progress is worth a faster sync than the refresh."""
 
 
 @dataclass(frozen=True)
@@ -21,3 +25,15 @@ class ScreenContext:
     """The namespace a new deployment gets unless the user types another."""
     follow_seconds: float = 1.0
     """How often a deployment's status is read while it settles after a write."""
+
+    @classmethod
+    def of(cls, store: Store, clock: Clock, settings: Settings) -> "ScreenContext":
+        """The context the settings describe, over an open store."""
+        return cls(
+            store=store,
+            clock=clock,
+            stuck_seconds=settings.cai_stuck_seconds,
+            read_only=settings.cai_read_only,
+            namespace=settings.default_kube_namespace,
+            follow_seconds=min(FOLLOW_SECONDS, settings.cai_refresh_seconds),
+        )

@@ -13,13 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from cai_tui.widgets.target_editor import TargetEditor
 from cai_tui.widgets.validators import Label1035
 from screens.context import ScreenContext
+from screens.modal import QuitModal
 from screens.preview import Confirmation, PreviewScreen
 from screens.version_picker import VersionPickerScreen
 from store.schemas import TargetConfig, TargetSpec, VersionView, WritePreview
@@ -48,7 +48,7 @@ Previewer = Callable[[Draft], WritePreview]
 """Asks the store for the dry run of a draft; called in a thread worker."""
 
 
-class DeployFormScreen(ModalScreen[DeployRequest | None]):
+class DeployFormScreen(QuitModal[DeployRequest | None]):
     """Edits a draft; returns it with the user's confirmation of its preview."""
 
     CSS_PATH = "deploy_form.tcss"

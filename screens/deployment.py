@@ -6,6 +6,7 @@ deactivate and delete also ask for the deployment's name to be typed.
 
 from textual.binding import Binding
 
+from cai_tui.widgets.cells import age, short_uid
 from screens.deploy_form import DeployFormScreen, DeployRequest, Draft
 from screens.deployment_view import DeploymentView
 from screens.diff import DiffScreen
@@ -35,8 +36,11 @@ class DeploymentScreen(DeploymentView):
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide writes when read-only, and the retry key when nothing is left over."""
+        """Hide writes when read-only, the retry key when nothing is left over, and
+        roll back unless the history (whose cursor names the revision) has focus."""
         if action == "retry_leftovers" and not self.leftovers:
+            return False
+        if action == "roll_back" and not self._history().has_focus:
             return False
         return super().check_action(action, parameters)
 
@@ -84,8 +88,8 @@ class DeploymentScreen(DeploymentView):
         self.app.push_screen(form, submitted)
 
     def action_roll_back(self) -> None:
-        """Roll out a copy of the revision under the cursor."""
-        if self.refused_read_only():
+        """Roll out a copy of the revision under the history's cursor."""
+        if self.refused_read_only() or not self._history().has_focus:
             return
         revision = self.selected_revision()
         if revision is None or revision.status == "active":
@@ -107,8 +111,10 @@ class DeploymentScreen(DeploymentView):
                 target_uids=c.preview.target_uids,
             )
 
+        when = age(revision.created_at, self.context.clock())
         self.preview_then_write(
-            f"Roll {name} back to revision {uid[-8:]}",
+            f"Roll {name} back to revision {short_uid(uid)} "
+            f"(by {revision.creator}, {when})",
             lambda: store.preview_roll_back(cluster, name, uid),
             commit,
             verb="Roll back",

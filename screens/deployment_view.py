@@ -163,7 +163,8 @@ class DeploymentView(WritingScreen):
 
     def _show_targets(self) -> None:
         revision = self.selected_revision()
-        self.query_one(RevisionTree).show_revision(revision, self.context.clock())
+        tree = self.query_one(RevisionTree)
+        tree.show_revision(revision, self.context.clock(), self.leftovers)
 
     def _history(self) -> HistoryTable:
         return self.query_one(HistoryTable)

@@ -11,10 +11,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from cai_tui.widgets.cells import age, status_text, tags_text
+from cai_tui.widgets.column_fit import FitColumn, clip, fit_widths
 from cai_tui.widgets.paged_table import PagedTable
 from screens.context import ScreenContext
 from screens.create import create_deployment
@@ -43,6 +43,17 @@ COLUMNS: tuple[tuple[str, str, DeploymentSort | None], ...] = (
     ("changed", "last change", "updated_at"),
 )
 """Column key, label, and the store's sort key (None: not sortable)."""
+
+SHRINK_FIRST = ("tags", "cluster", "creator", "namespace", "name", "status")
+"""Which columns give up width first when the terminal is narrow."""
+FLOORS = {"name": 12, "status": 9}
+"""The narrowest the content of these columns gets (others: their header)."""
+NARROW_WIDTH = 100
+"""Below this many columns of terminal, long headers take their short form."""
+SHORT_LABELS = {"changed": "changed"}
+CELL_PADDING = 1
+"""Blank cells on each side of a column (the table's default)."""
+SCROLLBAR_WIDTH = 2
 
 SORT_BINDINGS = [
     Binding(str(n), f"sort('{key}')", f"Sort by {label}", show=False, id=f"sort-{key}")
@@ -104,9 +115,6 @@ class DeploymentsScreen(WritingScreen):
 
     def on_mount(self) -> None:
         """Set up the columns and load the first page."""
-        table = self.query_one(PagedTable)
-        for key, label, _ in COLUMNS:
-            table.add_column(label, key=key)
         if self.first_page is None:
             self._request(self.query_base)
         else:
@@ -199,9 +207,8 @@ class DeploymentsScreen(WritingScreen):
         self._rows = {row.uid: row for row in page.items}
 
         table.loading = False
-        table.clear()
-        for row in page.items:
-            table.add_row(
+        cells: dict[str, tuple[str | Text, ...]] = {
+            row.uid: (
                 row.name,
                 row.cluster,
                 row.namespace,
@@ -209,37 +216,76 @@ class DeploymentsScreen(WritingScreen):
                 tags_text(row.tags),
                 row.creator,
                 age(row.updated_at, now),
-                key=row.uid,
             )
+            for row in page.items
+        }
+        widths = self._fit_columns(cells)
+        for uid, values in cells.items():
+            clipped = [
+                clip(v, widths[c[0]]) for v, c in zip(values, COLUMNS, strict=True)
+            ]
+            table.add_row(*clipped, key=uid)
         if selected in self._rows:
             table.move_cursor(row=table.get_row_index(selected))
         elif at_end and page.items:
             table.move_cursor(row=len(page.items) - 1)
-        self._label_columns()
         self.query_one("#page-line", Static).update(self._page_line())
+
+    def _headers(self) -> dict[str, str]:
+        """Each column's header; the sorted one ends with its direction's arrow."""
+        arrow = " ▼" if self._current.descending else " ▲"
+        narrow = self.app.size.width < NARROW_WIDTH
+        return {
+            key: (SHORT_LABELS.get(key, label) if narrow else label)
+            + (arrow if sort == self._current.sort else "")
+            for key, label, sort in COLUMNS
+        }
+
+    def _fit_columns(self, cells: dict[str, tuple[str | Text, ...]]) -> dict[str, int]:
+        """Set up the columns so they fit the terminal; return their widths."""
+        headers = self._headers()
+        columns = [FitColumn(k, headers[k], FLOORS.get(k, 0)) for k, _, _ in COLUMNS]
+        wanted = {
+            key: max(
+                (Text(str(row[index])).cell_len for row in cells.values()), default=0
+            )
+            for index, (key, _, _) in enumerate(COLUMNS)
+        }
+        padding = 2 * CELL_PADDING * len(COLUMNS)
+        available = self.app.size.width - SCROLLBAR_WIDTH - padding
+        widths = fit_widths(
+            columns, wanted, available, shrink_first=SHRINK_FIRST, fill="tags"
+        )
+
+        table = self.query_one(PagedTable)
+        table.clear(columns=True)
+        for key, _, _ in COLUMNS:
+            table.add_column(headers[key], width=widths[key], key=key)
+        return widths
+
+    def on_resize(self) -> None:
+        """Fit the columns to the new width."""
+        if self.is_mounted and self._rows:
+            self._show(self._current, self.page, self.first_row, False)
 
     def _page_line(self) -> str:
         query, page = self._current, self.page
-        if not page.items:
-            where = "no deployments match" if page.total == 0 else "no rows here"
-            line = f"{where} (of {page.total:,})"
-        else:
+        if page.items:
             first, last = self.first_row + 1, self.first_row + len(page.items)
             line = f"rows {first:,}-{last:,} of {page.total:,}"
-        if query.status:
+        elif page.total:
+            line = f"no rows here (of {page.total:,})"
+        elif query.search:
+            line = f"no deployments match `{query.search}`"
+        elif query.status:
+            line = f"no deployments with status {query.status}"
+        else:
+            line = "no deployments yet"
+        if query.status and (page.items or query.search):
             line += f" · status {query.status}"
-        if query.search:
+        if query.search and page.items:
             line += f" · name contains {query.search!r}"
         return line
-
-    def _label_columns(self) -> None:
-        table = self.query_one(PagedTable)
-        arrow = " ▼" if self._current.descending else " ▲"
-        for key, label, sort in COLUMNS:
-            column = table.columns[ColumnKey(key)]
-            shown = label + (arrow if sort == self._current.sort else "")
-            column.label = Text(shown)
-        table.refresh()
 
     # --- what the user does ----------------------------------------------------------
 

@@ -4,16 +4,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cai_tui.widgets.cells import short_uid, tags_text
 from cai_tui.widgets.diff_table import DiffTable
+from screens.modal import QuitModal
 from store.diff import diff_revisions, summarize
 from store.schemas import RevisionView
 
 
-class DiffScreen(ModalScreen[None]):
+class DiffScreen(QuitModal[None]):
     """What changed from an older revision to a newer one."""
 
     CSS_PATH = "diff.tcss"

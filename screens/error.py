@@ -3,11 +3,12 @@
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from screens.modal import QuitModal
 
-class ErrorScreen(ModalScreen[None]):
+
+class ErrorScreen(QuitModal[None]):
     """Shows a problem and its fix; never a traceback (that goes to the log)."""
 
     CSS_PATH = "error.tcss"

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
+
+from cai_tui.widgets.commands import described_bindings, shadowed_bindings
+from screens.modal import QuitModal
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class KeyHelp:
     is_global: bool
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(QuitModal[None]):
     """Lists keys: the screen's first, then the app's."""
 
     CSS_PATH = "help.tcss"
@@ -31,6 +34,25 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self._title = title
         self._keys = keys
+
+    @classmethod
+    def of(cls, screen: Screen[object]) -> "HelpScreen":
+        """The help of `screen`: its keys, including those a focused table hides."""
+        app, active = screen.app, screen.active_bindings
+        keys = [
+            KeyHelp(
+                app.get_key_display(entry.binding) or key,
+                entry.binding.description,
+                is_global=entry.node is app,
+            )
+            for key, entry in described_bindings(active)
+        ]
+        keys.extend(
+            KeyHelp(app.get_key_display(binding), binding.description, False)
+            for binding in shadowed_bindings(screen, active)
+        )
+        title = type(screen).__name__.removesuffix("Screen") or "the app"
+        return cls(title, keys)
 
     def compose(self) -> ComposeResult:
         """A table of keys in a bordered box."""

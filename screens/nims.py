@@ -1,30 +1,42 @@
-"""The Compound NIMs screen: every NIM in scope; Enter lists its versions."""
+"""The Compound NIMs screen: every NIM in scope; Enter lists its versions.
+
+`/` filters the NIMs by name; the store does the search.
+"""
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from screens.base import StoreScreen
 from screens.versions import VersionsScreen
 from store.schemas import NimView, Page, PageRequest
 
 MAX_NIMS = 500
+SEARCH_DELAY = 0.3
+"""Seconds of quiet typing before a name filter is sent to the store."""
 
 
 class NimsScreen(StoreScreen):
     """Lists the Compound NIMs with their version counts."""
 
     CSS_PATH = "nims.tcss"
+    AUTO_FOCUS = "#nims"
     BINDINGS = [
-        Binding("enter", "open_nim", "Versions", id="open-nim"),
+        Binding("enter", "open_nim", "Open versions", id="open-nim"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="filter"),
         Binding("r", "reload", "Reload", id="reload"),
     ]
+
+    search = ""
+    """The name filter of the NIMs shown."""
 
     def compose(self) -> ComposeResult:
         """A heading and the table of NIMs."""
         yield Header()
         yield Static("Compound NIMs", id="heading", classes="heading")
+        yield Input(placeholder="filter by name (press / to type)", id="filter")
         yield DataTable(id="nims", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -45,7 +57,7 @@ class NimsScreen(StoreScreen):
         """Load the NIMs in a worker."""
         if not quiet:
             self.query_one(DataTable).loading = True
-        self._load()
+        self._load(self.search, 0.0)
 
     @work(
         thread=True,
@@ -54,11 +66,16 @@ class NimsScreen(StoreScreen):
         exit_on_error=False,
         description="loading Compound NIMs",
     )
-    def _load(self) -> None:
-        page = self.context.store.list_nims(PageRequest(count=MAX_NIMS))
-        self.deliver(self._show, page)
+    def _load(self, search: str, delay: float) -> None:
+        # Waiting on the cancel event makes a newer keystroke supersede this one.
+        if delay and get_current_worker().cancelled_event.wait(delay):
+            return
+        request = PageRequest(count=MAX_NIMS, search=search)
+        page = self.context.store.list_nims(request)
+        self.deliver(self._show, search, page)
 
-    def _show(self, page: Page[NimView]) -> None:
+    def _show(self, search: str, page: Page[NimView]) -> None:
+        self.search = search
         table = self.query_one(DataTable)
         selected = self.selected_key(self.query_one(DataTable))
         table.loading = False
@@ -74,11 +91,23 @@ class NimsScreen(StoreScreen):
             )
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
-        shown = len(page.items)
-        more = f" (first {shown})" if page.total > shown else ""
-        self.query_one("#heading", Static).update(
-            f"Compound NIMs: {page.total:,}{more}"
-        )
+        self.query_one("#heading", Static).update(heading(search, page))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._load(event.value.strip(), SEARCH_DELAY)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        table = self.query_one(DataTable)
+        table.loading = False  # a table that is loading refuses the focus
+        self.set_focus(table)
+        # No spinner here: it would take the focus the user just gave the table.
+        self._load(event.value.strip(), 0.0)
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the name filter."""
+        self.query_one("#filter", Input).focus()
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -93,3 +122,14 @@ class NimsScreen(StoreScreen):
     def action_reload(self) -> None:
         """Load the NIMs again."""
         self.reload()
+
+
+def heading(search: str, page: Page[NimView]) -> str:
+    """`Compound NIMs: 12`, with the filter and how many are shown of more."""
+    shown = len(page.items)
+    more = f" (first {shown})" if page.total > shown else ""
+    if not search:
+        return f"Compound NIMs: {page.total:,}{more}"
+    if not page.total:
+        return f"Compound NIMs: none match `{search}`"
+    return f"Compound NIMs matching `{search}`: {page.total:,}{more}"

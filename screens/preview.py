@@ -14,12 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from cai_tui.widgets.diff_table import DiffTable
 from cai_tui.widgets.messages import WorkFailed
+from screens.modal import QuitModal
 from store.errors import StoreError
 from store.schemas import PlannedCall, WritePreview
 
@@ -35,7 +35,7 @@ class Confirmation:
     reason: str
 
 
-class PreviewScreen(ModalScreen[Confirmation | None]):
+class PreviewScreen(QuitModal[Confirmation | None]):
     """Loads a preview, shows it, and returns the user's confirmation."""
 
     CSS_PATH = "preview.tcss"
@@ -72,11 +72,17 @@ class PreviewScreen(ModalScreen[Confirmation | None]):
                 yield Static("DMS requests it will send", classes="section")
                 yield Static("", id="calls")
             yield Static("", id="problem")
-            yield Input(placeholder="reason (optional)", id="reason")
+            # Each input has a label line above it, so the two never read as one.
+            yield Static("Reason, kept in the history (optional):", classes="label")
+            yield Input(placeholder="why this change", id="reason")
             if self._confirm_name is not None:
-                yield Input(
-                    placeholder=f"type {self._confirm_name} to confirm", id="typed"
+                yield Static(
+                    Text.assemble(
+                        "Type ", (self._confirm_name, "bold"), " to confirm:"
+                    ),
+                    classes="label",
                 )
+                yield Input(placeholder="the deployment's name", id="typed")
             with Horizontal(id="buttons"):
                 yield Button(self._verb, variant="warning", id="confirm", disabled=True)
                 yield Button("Cancel", id="cancel")

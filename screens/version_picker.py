@@ -9,12 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cai_tui.widgets.cells import age
 from screens.context import ScreenContext
+from screens.modal import QuitModal
 from store.schemas import PageRequest, VersionView
 
 MAX_VERSIONS = 500
@@ -26,7 +26,7 @@ _NOT_READY = {
 }
 
 
-class VersionPickerScreen(ModalScreen[VersionView | None]):
+class VersionPickerScreen(QuitModal[VersionView | None]):
     """Versions of one NIM (or of every NIM in scope), newest first, searchable."""
 
     CSS_PATH = "version_picker.tcss"

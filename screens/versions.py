@@ -19,7 +19,7 @@ class VersionsScreen(StoreScreen):
 
     CSS_PATH = "versions.tcss"
     BINDINGS = [
-        Binding("enter", "open_version", "Deployments", id="open-version"),
+        Binding("enter", "open_version", "Open deployments", id="open-version"),
         Binding("r", "reload", "Reload", id="reload"),
     ]
 

@@ -3,8 +3,9 @@
 from collections.abc import Iterator
 from functools import partial
 
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 
 def described_bindings(
@@ -25,6 +26,27 @@ def described_bindings(
             continue
         seen.add(marker)
         yield key, entry
+
+
+def shadowed_bindings(
+    screen: Screen[object], active: dict[str, ActiveBinding]
+) -> Iterator[Binding]:
+    """The screen's own enabled bindings that a focused widget's key hides.
+
+    A focused table binds enter itself and then tells the screen, which opens the
+    row: the screen's enter binding never becomes the active one, yet it is what
+    enter does there.
+    """
+    for cls in type(screen).__mro__:
+        for binding in vars(cls).get("BINDINGS", ()):
+            if not isinstance(binding, Binding) or not binding.id:
+                continue
+            entry = active.get(binding.key)
+            if entry is None or entry.binding.id:
+                continue
+            action = binding.action.split("(", 1)[0]
+            if screen.check_action(action, ()):
+                yield binding
 
 
 class BindingCommands(Provider):

@@ -1,5 +1,6 @@
 """A tree of one revision: its targets, their whole config and their DMS resources."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual.widgets.tree import TreeNode
 from cai_tui.widgets.cells import age, short_uid, status_text
 from store.schemas import (
     DmsResourceView,
+    LeftoverView,
     ResourceItem,
     Resources,
     RevisionView,
@@ -34,6 +36,39 @@ def resource_item_text(item: ResourceItem | None) -> str:
     return " · ".join(parts) if parts else "-"
 
 
+DELETED_MESSAGE = "deleted"
+"""What the store says of a resource of an inactive revision that is gone."""
+LEFT_OVER_PREFIX = "left over, needs attention: "
+"""How the store starts the message of one whose delete failed."""
+
+
+def resource_status(
+    resource: DmsResourceView,
+    revision: RevisionView,
+    leftovers: Mapping[str, LeftoverView],
+) -> Text:
+    """The state shown for a resource: live for the active revision; otherwise
+    `deleted`, or `needs attention` when its delete failed and it is left over.
+
+    An inactive revision's resources are gone (or left over) whatever state the
+    DMS last reported while they ran.
+    """
+    if revision.status == "active":
+        text = status_text(resource.state)
+        if resource.message:
+            text.append(f"  {resource.message}", style="italic")
+        return text
+    leftover = leftovers.get(resource.resource_id or "")
+    error = leftover.error if leftover is not None else ""
+    if not error and resource.state is None and resource.message != DELETED_MESSAGE:
+        error = resource.message.removeprefix(LEFT_OVER_PREFIX)
+    if error:
+        return Text.assemble(
+            ("needs attention", "bold red"), (f"  left over: {error}", "italic")
+        )
+    return Text("deleted", style="dim")
+
+
 class RevisionTree(Tree[None]):
     """Shows the targets of the revision chosen in the history, fully expanded."""
 
@@ -41,10 +76,20 @@ class RevisionTree(Tree[None]):
         super().__init__("no revision chosen", id=id)
         self.show_root = True
         self.guide_depth = 3
+        self._leftovers: dict[str, LeftoverView] = {}
 
-    def show_revision(self, revision: RevisionView | None, now: datetime) -> None:
-        """Replace the tree with `revision` (or a hint when there is none)."""
+    def show_revision(
+        self,
+        revision: RevisionView | None,
+        now: datetime,
+        leftovers: list[LeftoverView] | None = None,
+    ) -> None:
+        """Replace the tree with `revision` (or a hint when there is none).
+
+        `leftovers` are the DMS resources earlier writes could not delete.
+        """
         self.clear()
+        self._leftovers = {item.resource_id: item for item in leftovers or ()}
         if revision is None:
             self.root.set_label("no revision chosen")
             return
@@ -63,10 +108,12 @@ class RevisionTree(Tree[None]):
         if not revision.targets:
             self.root.add_leaf(Text("no targets", style="dim"))
         for target in revision.targets:
-            self._add_target(self.root, target)
+            self._add_target(self.root, target, revision)
         self.root.expand_all()
 
-    def _add_target(self, parent: TreeNode[None], target: TargetView) -> None:
+    def _add_target(
+        self, parent: TreeNode[None], target: TargetView, revision: RevisionView
+    ) -> None:
         node = parent.add(Text.assemble(("target ", "dim"), (target.tag, "bold cyan")))
         config = target.config
 
@@ -86,7 +133,7 @@ class RevisionTree(Tree[None]):
         if not target.resources:
             resources.add_leaf(Text("none recorded", style="dim"))
         for resource in target.resources:
-            resources.add_leaf(self._resource_label(resource))
+            resources.add_leaf(self._resource_label(resource, revision))
 
     def _add_service(
         self, parent: TreeNode[None], name: str, service: ServiceConfig
@@ -108,13 +155,11 @@ class RevisionTree(Tree[None]):
         parent.add_leaf(f"requests  {resource_item_text(resources.requests)}")
         parent.add_leaf(f"limits    {resource_item_text(resources.limits)}")
 
-    @staticmethod
-    def _resource_label(resource: DmsResourceView) -> Text:
-        label = Text.assemble(
+    def _resource_label(
+        self, resource: DmsResourceView, revision: RevisionView
+    ) -> Text:
+        return Text.assemble(
             (resource.kind, "bold"),
             f" {resource.name}  id {resource.resource_id or '-'}  ",
-            status_text(resource.state),
+            resource_status(resource, revision, self._leftovers),
         )
-        if resource.message:
-            label.append(f"  {resource.message}", style="italic")
-        return label
