@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from cai_tui.settings import Settings
-from cai_tui.title import title_of, where_of
+from cai_tui.title import scope_notice, store_of, title_of, where_of
 from cai_tui.widgets.commands import BindingCommands
 from cai_tui.widgets.messages import WorkFailed
 from cai_tui.widgets.opening import Opening
@@ -100,6 +100,8 @@ class CaiApp(App[None]):
                 org=settings.cai_org,
                 user=settings.cai_user,
                 scope=settings.resource_scope,
+                store=store_of(settings),
+                remote=settings.is_remote,
             )
             self.push_screen(scope, self._scope_chosen)
         else:
@@ -142,6 +144,9 @@ class CaiApp(App[None]):
         self.context = ScreenContext.of(store, self.clock, settings)
         self.title = title_of(store, demo=self.demo, read_only=settings.cai_read_only)
         self.sub_title = where_of(store)
+        notice = scope_notice(self.caller, store)
+        if notice:
+            self.notify(notice, title="Scope", severity="warning", timeout=10)
         self.push_screen(ClustersScreen(self.context))
 
     def on_unmount(self) -> None:

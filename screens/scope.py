@@ -19,23 +19,42 @@ class ScopeScreen(Screen[Caller]):
         Binding("ctrl+s", "continue", "Continue", id="continue"),
     ]
 
-    def __init__(self, *, org: str, user: str, scope: Scope) -> None:
+    def __init__(
+        self,
+        *,
+        org: str,
+        user: str,
+        scope: Scope,
+        store: str = "",
+        remote: bool = False,
+    ) -> None:
         super().__init__()
         self._org = org
         self._user = user
         self._scope = scope
+        self._store = store
+        """Where the data lives, as the user should read it."""
+        self._remote = remote
+        """A CAI API decides the scope itself: it is shown, not chosen."""
 
     def compose(self) -> ComposeResult:
         """The identity form."""
         yield Header()
         with Vertical(id="form"):
             yield Label("Who are you, and what do you want to see?", id="title")
+            if self._store:
+                yield Label(f"Store: {self._store}", id="store")
             yield Label("Organization")
             yield Input(self._org, id="org", placeholder="organization id")
             yield Label("User")
             yield Input(self._user, id="user", placeholder="user id")
             yield Label("Scope")
-            with RadioSet(id="scope"):
+            if self._remote:
+                yield Label(
+                    "the server's: it decides what you see, and the title shows it",
+                    id="server-scope",
+                )
+            with RadioSet(id="scope", disabled=self._remote):
                 yield RadioButton(
                     "user: what I created", value=self._scope == "user", id="user-scope"
                 )

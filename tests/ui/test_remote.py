@@ -246,3 +246,40 @@ async def test_a_server_that_goes_away_and_comes_back(
         await pilot.press("r")
         await wait_until(pilot, lambda: table.row_count == shown)
         assert not isinstance(app.screen, ErrorScreen)
+
+
+async def test_a_scope_the_server_does_not_apply_gets_a_notice(
+    remote_store_factory: StoreFactory, pinned_clock: PinnedClock, tmp_path: Path
+) -> None:
+    """Asking for organization scope of a user-scope server: told, and shown user."""
+    settings = load_settings(cai_store="http://127.0.0.1:1", cai_refresh_seconds=3600)
+    asked = ops_oncall("organization")
+    app = CaiApp(
+        remote_store_factory, caller=asked, settings=settings, clock=pinned_clock
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, ClustersScreen)
+        assert "user scope" in app.title
+        messages = [n.message for n in app._notifications]
+        assert any(
+            "applies user scope, not the organization scope" in m for m in messages
+        )
+
+
+async def test_the_scope_screen_shows_a_remote_store_and_no_choice(
+    remote_store_factory: StoreFactory,
+) -> None:
+    """The startup screen names the CAI API (no password) and leaves the scope."""
+    from textual.widgets import Label, RadioSet
+
+    from screens.scope import ScopeScreen
+
+    settings = load_settings(
+        cai_store="http://ops:secret@127.0.0.1:8181", cai_refresh_seconds=3600
+    )
+    app = CaiApp(remote_store_factory, caller=None, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, ScopeScreen)
+        store = app.screen.query_one("#store", Label)
+        assert str(store.content) == "Store: the CAI API at http://ops@127.0.0.1:8181"
+        assert app.screen.query_one(RadioSet).disabled
