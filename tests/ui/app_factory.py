@@ -32,6 +32,7 @@ def make_app(
 ) -> MakeApp:
     """An app factory: replayed store, pinned clock, no auto refresh during a test."""
     settings = load_settings(
+        cai_store="cai.db",
         cai_org="nv-inference",
         cai_user="ops-oncall",
         cai_refresh_seconds=3600,
