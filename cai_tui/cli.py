@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="require bearer tokens; each line of FILE is `<token> <org> <user>`",
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes over the same store (default 1)",
+    )
+    serve.add_argument(
         "--trust-identity-headers",
         action="store_true",
         help="trust Nv-Ngc-Org/Nv-Actor-Id on a non-loopback address "
@@ -127,6 +134,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "CAI_STORE names a CAI API; `cai-tui serve` needs a local store: "
             "a file path or an SQLAlchemy URL"
         )
+    if args.workers < 1:
+        return _fail(f"--workers must be 1 or more, not {args.workers}")
     try:
         tokens = load_tokens(args.tokens) if args.tokens else None
         check_listening(
@@ -139,7 +148,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             args.port,
             settings,
             tokens=tokens,
+            tokens_file=args.tokens,
             trust_identity_headers=args.trust_identity_headers,
+            workers=args.workers,
         )
     except (TokenFileError, ServeRefused) as exc:
         return _fail(str(exc))

@@ -8,7 +8,7 @@ write. `LocalStore` implements it on SQLAlchemy, `RemoteStore` on the CAI API.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from store.errors import NotFound
 from store.schemas import (
@@ -215,6 +215,25 @@ class Store(ABC):
         namespace: str | None = None,
     ) -> DeploymentDetail:
         """Delete a deployment that has no active revision; returns it as it was."""
+
+    @abstractmethod
+    def set_kube_ids(
+        self,
+        cluster: str,
+        name: str,
+        ids: Mapping[str, tuple[str, str]],
+        *,
+        namespace: str | None = None,
+        description: str | None = None,
+    ) -> DeploymentDetail:
+        """Write Kubernetes ids into active targets (v1 PATCH `do_not_deploy`).
+
+        `ids` maps a NIM tag `name:version` to `(kubeResourceUid,
+        kubeResourceVersion)`; every active target with that tag gets them in its
+        config and nothing else changes: no new revision, no DMS call, no status
+        change. Tags no active target has are ignored. `description`, if given, is
+        stored too.
+        """
 
     # --- previews: dry runs of the writes, offered by read-only stores too --------
 

@@ -7,7 +7,7 @@ return), then the deletes of what the write replaced.
 """
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -67,6 +67,8 @@ from store.recovery import recover
 from store.resources import target_requests
 from store.schemas import (
     ANY_REVISION,
+    KUBE_UID,
+    KUBE_VERSION,
     ClusterSpec,
     ClusterUpdate,
     ClusterView,
@@ -267,6 +269,46 @@ class LocalStore(LocalReads):
         return view
 
     # --- writes: deployments -----------------------------------------------------
+
+    def set_kube_ids(
+        self,
+        cluster: str,
+        name: str,
+        ids: Mapping[str, tuple[str, str]],
+        *,
+        namespace: str | None = None,
+        description: str | None = None,
+    ) -> DeploymentDetail:
+        """Write Kubernetes ids into the active targets whose tag is in `ids`."""
+        with self._audit("set_kube_ids", cluster, name) as audit:
+            self._ensure_default_cluster()
+            with self.db.write() as session:
+                row = self._deployment(session, cluster, name, namespace)
+                if description is not None:
+                    row.description = description
+                    row.updated_at = self.clock()
+                active = active_revision(session, row.uid)
+                targets = (
+                    session.scalars(
+                        select(Target).where(Target.revision_uid == active.uid)
+                    ).all()
+                    if active
+                    else []
+                )
+                written = 0
+                for target in targets:
+                    pair = ids.get(f"{target.nim}:{target.version}")
+                    if pair is None:
+                        continue
+                    extra = dict(target.config.get("extra") or {})
+                    extra[KUBE_UID], extra[KUBE_VERSION] = pair
+                    # A new dict, so the JSON column sees the change.
+                    target.config = {**target.config, "extra": extra}
+                    written += 1
+                session.flush()
+                detail = self._detail(session, row)
+            audit.message = f"set the Kubernetes ids of {written} target(s) of {name}"
+        return detail
 
     def create_deployment(
         self,
@@ -782,7 +824,7 @@ class LocalStore(LocalReads):
                     revision_uid=revision_uid,
                     nim=spec.nim,
                     version=spec.version,
-                    config=spec.config.model_dump(mode="json"),
+                    config=spec.config.without_kube_ids().model_dump(mode="json"),
                     position=position,
                     creator=user,
                     created_at=now,

@@ -17,6 +17,9 @@ from store import errors
 from store.interface import Store
 from store.schemas import (
     ANY_REVISION,
+    KUBE_ID_FIELDS,
+    KUBE_UID,
+    KUBE_VERSION,
     Caller,
     ClusterSpec,
     ClusterUpdate,
@@ -64,6 +67,8 @@ V1_FLAGS = (
     "enable_debug_pod_receive_production_traffic",
 )
 """v1 config flags the server keeps as sent (`TargetConfig.extra`)."""
+KEPT_FIELDS = (*V1_FLAGS, *KUBE_ID_FIELDS)
+"""Config fields read into `TargetConfig.extra` (the kube ids when set)."""
 
 _CONFLICTS: dict[str, type[errors.Conflict]] = {
     "NameTaken": errors.NameTaken,
@@ -304,6 +309,32 @@ class RemoteStore(Store):
             name,
             namespace,
             lambda path: self._send("PATCH", path, body, headers=headers),
+        )
+
+    def set_kube_ids(
+        self,
+        cluster: str,
+        name: str,
+        ids: Mapping[str, tuple[str, str]],
+        *,
+        namespace: str | None = None,
+        description: str | None = None,
+    ) -> DeploymentDetail:
+        """Write Kubernetes ids into active targets: a v1 `do_not_deploy` PATCH."""
+        self._writable()
+        targets = []
+        for tag, (uid, version) in ids.items():
+            nim, _, nim_version = tag.rpartition(":")
+            config = {KUBE_UID: uid, KUBE_VERSION: version}
+            targets.append(
+                {"bento_repository": nim, "bento": nim_version, "config": config}
+            )
+        body = {"targets": targets, "do_not_deploy": True, "description": description}
+        return self._write_on(
+            cluster,
+            name,
+            namespace,
+            lambda path: self._send("PATCH", path, body),
         )
 
     def roll_back(
@@ -752,7 +783,7 @@ def config_of(body: Json) -> TargetConfig:
         deployment_strategy=body.get("deployment_strategy"),
         external_services=_externals_of(body.get("external_services")),
         cold_start_timeout=overrides.get("cold_start_timeout"),
-        extra={key: body[key] for key in V1_FLAGS if body.get(key) is not None},
+        extra={key: body[key] for key in KEPT_FIELDS if body.get(key)},
     )
 
 

@@ -132,7 +132,21 @@ class TargetConfig(Frozen):
     external_services: dict[str, ExternalService] | None = None
     cold_start_timeout: int | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
-    """v1 config fields kept as sent (debug flags and the like)."""
+    """v1 config fields kept as sent (debug flags and the like), and the two
+    Kubernetes ids a `do_not_deploy` patch writes (`KUBE_ID_FIELDS`)."""
+
+    def without_kube_ids(self) -> "TargetConfig":
+        """This config with the Kubernetes ids dropped, as every new target has."""
+        if not any(key in self.extra for key in KUBE_ID_FIELDS):
+            return self
+        kept = {k: v for k, v in self.extra.items() if k not in KUBE_ID_FIELDS}
+        return self.model_copy(update={"extra": kept})
+
+
+KUBE_UID = "kubeResourceUid"
+KUBE_VERSION = "kubeResourceVersion"
+KUBE_ID_FIELDS = (KUBE_UID, KUBE_VERSION)
+"""The v1 config fields only a `do_not_deploy` patch sets; blank on a new target."""
 
 
 # --- write specs ---------------------------------------------------------------------

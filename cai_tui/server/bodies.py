@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from store.errors import InvalidInput
 from store.names import MAX_LABEL, split_tag
 from store.schemas import (
+    KUBE_ID_FIELDS,
     ClusterSpec,
     DeploymentSpec,
     ExternalService,
@@ -371,6 +372,22 @@ class DeploymentV1Update(Body):
     def to_targets(self) -> tuple[TargetSpec, ...]:
         """The targets to roll out."""
         return tuple(target.to_target() for target in self.targets)
+
+    def kube_ids(self) -> dict[str, tuple[str, str]]:
+        """For `do_not_deploy`: each target's tag -> its two Kubernetes ids.
+
+        A field left out or null is written as `""`; a later target with the same
+        tag wins, as the original's loop over them did.
+        """
+        ids: dict[str, tuple[str, str]] = {}
+        for target in self.targets:
+            sent = target.config.model_extra or {}
+            uid, version = (sent.get(key) for key in KUBE_ID_FIELDS)
+            ids[f"{target.bento_repository}:{target.bento}"] = (
+                "" if uid is None else str(uid),
+                "" if version is None else str(version),
+            )
+        return ids
 
 
 class RollBackBody(Body):

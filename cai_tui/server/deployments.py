@@ -28,6 +28,7 @@ from cai_tui.server.context import (
 from store.errors import InvalidInput
 from store.interface import Store
 from store.schemas import (
+    ClusterView,
     DeploymentDetail,
     DeploymentQuery,
     DeploymentSort,
@@ -48,10 +49,21 @@ def deployment_response(
     return JSONResponse(body, headers={"ETag": etag(detail.active_revision_uid)})
 
 
-def list_page(store: Store, query: DeploymentQuery, count: int) -> dict[str, Any]:
-    """A page of deployments in the list envelope."""
+def list_page(
+    store: Store,
+    query: DeploymentQuery,
+    count: int,
+    cluster: ClusterView | None = None,
+) -> JSONResponse:
+    """A page of deployments in the list envelope.
+
+    The body is plain JSON already, so it is answered as is: FastAPI's encoding
+    of a returned dict would walk it again and cost as much as the page itself.
+    `cluster`, when the route read it already, spares looking it up again.
+    """
     page = store.list_deployments(query)
-    return wire.envelope(page, count, wire.Renderer(store).deployments(page))
+    renderer = wire.Renderer(store, clusters=[cluster] if cluster else ())
+    return JSONResponse(wire.envelope(page, count, renderer.deployments(page)))
 
 
 class DeploymentFilters:
@@ -106,7 +118,7 @@ def deployment_creation_json_schema() -> dict[str, Any]:
 
 
 @router.get("/deployments")
-def list_all_deployments(store: CallerStore, filters: Filters) -> dict[str, Any]:
+def list_all_deployments(store: CallerStore, filters: Filters) -> JSONResponse:
     """Deployments of every cluster of the caller's organization, in scope."""
     return list_page(store, filters.of(), filters.count)
 
@@ -114,10 +126,10 @@ def list_all_deployments(store: CallerStore, filters: Filters) -> dict[str, Any]
 @router.get("/clusters/{cluster}/deployments")
 def list_cluster_deployments(
     cluster: str, store: CallerStore, filters: Filters
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Deployments of one cluster, in scope."""
-    store.get_cluster_brief(cluster)
-    return list_page(store, filters.of(cluster=cluster), filters.count)
+    view = store.get_cluster_brief(cluster)
+    return list_page(store, filters.of(cluster=cluster), filters.count, view)
 
 
 @router.post("/clusters/{cluster}/deployments")
@@ -176,11 +188,18 @@ def update_deployment(
 ) -> JSONResponse:
     """Roll out a new revision with these targets.
 
-    `do_not_deploy: true` changes nothing: its only effect in the original was on
-    two Kubernetes bookkeeping fields that cai-tui never stores.
+    With `do_not_deploy: true` nothing is rolled out: each active target whose tag
+    a request target has gets that target's `kubeResourceUid` and
+    `kubeResourceVersion`, and `description` is stored if given.
     """
     if body.do_not_deploy:
-        detail = store.get_deployment(cluster, name, namespace)
+        detail = store.set_kube_ids(
+            cluster,
+            name,
+            body.kube_ids(),
+            namespace=namespace,
+            description=body.description,
+        )
     else:
         detail = store.roll_out(
             cluster,
@@ -284,12 +303,13 @@ def roll_back(
 @router.get(DEP + "/revisions")
 def list_revisions(
     cluster: str, namespace: str, name: str, store: CallerStore, paging: Paging
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The deployment's history, newest first, each revision with its targets."""
     store.get_deployment(cluster, name, namespace)
     page = store.list_revisions(cluster, name, paging)
     renderer = wire.Renderer(store)
-    return wire.envelope(page, paging.count, [renderer.revision(r) for r in page.items])
+    items = [renderer.revision(r) for r in page.items]
+    return JSONResponse(wire.envelope(page, paging.count, items))
 
 
 @router.get(DEP + "/revisions/{uid}")

@@ -8,6 +8,7 @@ download routes answer 501: cai-tui keeps no build artifacts.
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from cai_tui.server import wire
 from cai_tui.server.bodies import (
@@ -69,7 +70,7 @@ def nim_router(collection: str, versions: str) -> APIRouter:
     @router.get(nim_path + "/deployments")
     def list_nim_deployments(
         nim: str, store: CallerStore, filters: Filters
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Deployments in scope whose active revision runs this NIM."""
         store.get_nim(nim)
         return list_page(store, filters.of(nim=nim), filters.count)
@@ -120,7 +121,7 @@ def nim_router(collection: str, versions: str) -> APIRouter:
     @router.get(version_path + "/deployments")
     def list_version_deployments(
         nim: str, version: str, store: CallerStore, filters: Filters
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Deployments in scope whose active revision runs exactly this tag."""
         store.get_version(nim, version)
         query = filters.of(nim=nim, version=version)

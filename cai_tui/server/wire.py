@@ -6,6 +6,7 @@ description is returned, and `kube_config` is always `""` beside `has_kube_confi
 Fields cai-tui adds (section 8.16) come after the original ones.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -258,9 +259,9 @@ class Renderer:
     deployment its cluster, each looked up once per request.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clusters: Iterable[ClusterView] = ()) -> None:
         self._store = store
-        self._clusters: dict[str, ClusterView] = {}
+        self._clusters: dict[str, ClusterView] = {view.name: view for view in clusters}
         self._versions: dict[str, Json | None] = {}
         self._nims: dict[str, Json | None] = {}
 
