@@ -17,9 +17,6 @@ from cai_tui.widgets.cells import age, status_text, tags_text
 from cai_tui.widgets.column_fit import FitColumn, clip, fit_widths
 from cai_tui.widgets.paged_table import PagedTable
 from screens.context import ScreenContext
-from screens.create import create_deployment
-from screens.deployment import DeploymentScreen
-from screens.operations import OperationsScreen
 from screens.writing import WritingScreen
 from store.errors import NotFound
 from store.schemas import (
@@ -352,6 +349,9 @@ class DeploymentsScreen(WritingScreen):
 
     def action_open_deployment(self) -> None:
         """Open the highlighted deployment."""
+        # The screens this one opens load when first needed, not at start-up.
+        from screens.deployment import DeploymentScreen
+
         row = self._rows.get(self.selected_key(self.query_one(PagedTable)) or "")
         if row is None:
             return
@@ -370,10 +370,14 @@ class DeploymentsScreen(WritingScreen):
 
     def action_create(self) -> None:
         """Create a deployment in this screen's cluster (or the default one)."""
+        from screens.create import create_deployment
+
         create_deployment(self, self.query_base.cluster or DEFAULT_CLUSTER)
 
     def written(self, verb: str, detail: DeploymentDetail) -> None:
         """Open the new deployment and follow it until it runs."""
+        from screens.deployment import DeploymentScreen
+
         super().written(verb, detail)
         self.app.push_screen(
             DeploymentScreen(
@@ -387,4 +391,6 @@ class DeploymentsScreen(WritingScreen):
 
     def action_operations(self) -> None:
         """Show every recorded write in scope."""
+        from screens.operations import OperationsScreen
+
         self.app.push_screen(OperationsScreen(self.context))
