@@ -50,6 +50,9 @@ class DeploymentScreen(DeploymentView):
             return
         store, cluster, name = self.context.store, self.cluster, self.deployment_name
         namespace = self.namespace
+        # The write must find the revision the form was filled from still active:
+        # a roll out that landed meanwhile is a conflict, never silently undone.
+        seen = self.detail.active_revision_uid
         base = self.detail.active_revision or next(iter(self.revisions()), None)
         targets = tuple(
             TargetSpec(nim=t.nim, version=t.version, config=t.config)
@@ -68,7 +71,7 @@ class DeploymentScreen(DeploymentView):
                     cluster,
                     name,
                     chosen,
-                    expected_active=c.preview.active_revision_uid,
+                    expected_active=seen,
                     reason=c.reason,
                     namespace=namespace,
                     target_uids=c.preview.target_uids,
@@ -100,13 +103,14 @@ class DeploymentScreen(DeploymentView):
             return
         store, cluster, name = self.context.store, self.cluster, self.deployment_name
         uid = revision.uid
+        seen = self.detail.active_revision_uid if self.detail else None
 
         def commit(c: Confirmation) -> DeploymentDetail:
             return store.roll_back(
                 cluster,
                 name,
                 uid,
-                expected_active=c.preview.active_revision_uid,
+                expected_active=seen,
                 reason=c.reason,
                 target_uids=c.preview.target_uids,
             )
@@ -128,13 +132,13 @@ class DeploymentScreen(DeploymentView):
             self.notify(f"{self.deployment_name} has no active revision to deactivate")
             return
         store, cluster, name = self.context.store, self.cluster, self.deployment_name
-        namespace = self.namespace
+        namespace, seen = self.namespace, self.detail.active_revision_uid
 
         def commit(c: Confirmation) -> DeploymentDetail:
             return store.deactivate(
                 cluster,
                 name,
-                expected_active=c.preview.active_revision_uid,
+                expected_active=seen,
                 reason=c.reason,
                 namespace=namespace,
             )
@@ -158,13 +162,13 @@ class DeploymentScreen(DeploymentView):
             )
             return
         store, cluster, name = self.context.store, self.cluster, self.deployment_name
-        namespace = self.namespace
+        namespace, seen = self.namespace, self.detail.active_revision_uid
 
         def commit(c: Confirmation) -> DeploymentDetail:
             return store.delete_deployment(
                 cluster,
                 name,
-                expected_active=c.preview.active_revision_uid,
+                expected_active=seen,
                 reason=c.reason,
                 namespace=namespace,
             )

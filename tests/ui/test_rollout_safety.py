@@ -141,6 +141,36 @@ async def test_a_conflict_between_preview_and_confirm_shows_the_fresh_state(
         assert "other session" in column(history, "note")[0]  # type: ignore[arg-type]
 
 
+async def test_a_roll_out_landing_while_the_form_is_open_is_a_conflict(
+    embedded_world: World,
+) -> None:
+    """The form was filled from the revision the user saw: a roll out that lands
+    before the preview is not silently undone by this one."""
+    world = embedded_world
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deployment(pilot)
+        await pilot.press("R")
+        await wait_for_screen(pilot, DeployFormScreen)
+
+        other = world.store()
+        current = other.get_deployment(CLUSTER, CANARY).active_revision
+        assert current is not None
+        targets = tuple(
+            TargetSpec(nim=t.nim, version=t.version, config=t.config)
+            for t in current.targets
+        )
+        theirs = other.roll_out(CLUSTER, CANARY, targets, reason="landed first")
+
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, PreviewScreen)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Not done" in progress_of(screen))
+        assert world.deployment().active_revision_uid == theirs.active_revision_uid
+        history = other.list_revisions(CLUSTER, CANARY).items
+        assert history[0].uid == theirs.active_revision_uid
+
+
 async def test_mark_two_revisions_and_see_their_diff(embedded_world: World) -> None:
     app = embedded_world.app()
     async with app.run_test(size=SIZE) as pilot:
