@@ -5,7 +5,7 @@ the table, DMS resources left over by writes are listed as needing attention.
 """
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -48,6 +48,7 @@ class OperationsScreen(WritingScreen):
         super().__init__(context)
         self.cluster = cluster
         self.deployment = deployment
+        self._operations: dict[str, OperationView] = {}
 
     def compose(self) -> ComposeResult:
         """Heading, the operations table, leftovers."""
@@ -55,6 +56,7 @@ class OperationsScreen(WritingScreen):
         where = f"of {self.deployment}" if self.deployment else "of the whole scope"
         yield Static(f"Operations {where}", id="heading", classes="heading")
         yield DataTable(id="operations", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="detail")
         yield Static("", id="progress")
         yield Footer()
 
@@ -101,6 +103,7 @@ class OperationsScreen(WritingScreen):
         self.deliver(self._show, page, leftovers)
 
     def _show(self, page: Page[OperationView], leftovers: list[LeftoverView]) -> None:
+        self._operations = {op.uid: op for op in page.items}
         table = self.query_one(DataTable)
         now = self.context.clock()
         table.loading = False
@@ -119,6 +122,23 @@ class OperationsScreen(WritingScreen):
         if not page.items:
             table.add_row("", Text("no writes recorded yet", style="dim"), *[""] * 5)
         self.progress(leftovers_text(leftovers), problem=bool(leftovers))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # The table cuts long messages short: the highlighted one is shown whole.
+        op = self._operations.get(str(event.row_key.value))
+        detail = self.query_one("#detail", Static)
+        if op is None:
+            detail.update("")
+            return
+        when = op.started_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        text = Text(f"{when}  {op.user}: {op.kind.replace('_', ' ')} ", style="bold")
+        text.append(Text(op.outcome, style=_OUTCOME_STYLES.get(op.outcome, "")))
+        if op.reason:
+            text.append(f"\nreason: {op.reason}")
+        if op.message:
+            text.append(f"\n{op.message}")
+        detail.update(text)
 
     def action_reload(self) -> None:
         """Load again."""

@@ -219,3 +219,34 @@ def _collect(into: list[WorkFailed]):  # type: ignore[no-untyped-def]
             into.append(message)
 
     return hook
+
+
+async def test_operations_list_every_write_and_show_one_whole(
+    embedded_world: World,
+) -> None:
+    """`o` lists the deployment's writes; the highlighted one is shown whole,
+    reason and message included."""
+    from screens.operations import OperationsScreen
+
+    world = embedded_world
+    other = world.store()
+    current = other.get_deployment(CLUSTER, CANARY).active_revision
+    assert current is not None
+    targets = tuple(
+        TargetSpec(nim=t.nim, version=t.version, config=t.config)
+        for t in current.targets
+    )
+    other.roll_out(CLUSTER, CANARY, targets, reason="scale for the launch")
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deployment(pilot)
+        await pilot.press("o")
+        await wait_for_screen(pilot, OperationsScreen)
+        screen = app.screen
+        table = screen.query_one("#operations")
+        await wait_until(pilot, lambda: table.row_count > 0)  # type: ignore[attr-defined]
+        assert column(table, "kind")[0] == "roll out"  # type: ignore[arg-type]
+        assert column(table, "outcome")[0] == "succeeded"  # type: ignore[arg-type]
+        detail = screen.query_one("#detail", Static)
+        await wait_until(pilot, lambda: "scale for the launch" in str(detail.content))
+        assert "rolled out" in str(detail.content)
