@@ -22,7 +22,7 @@ from screens.clusters import ClustersScreen
 from screens.context import ScreenContext
 from screens.deployments import DeploymentsScreen
 from screens.error import ErrorScreen
-from screens.failures import describe_failure
+from screens.failures import RepeatFilter, describe_failure
 from screens.help import HelpScreen
 from screens.nims import NimsScreen
 from screens.scope import ScopeScreen
@@ -79,6 +79,7 @@ class CaiApp(App[None]):
         self.clock = clock
         self.demo = demo
         self.store: Store | None = None
+        self._repeats = RepeatFilter()
         self.context: ScreenContext | None = None
         self.open_error: str | None = None
         """Why the last attempt to open the store failed; None once it opened."""
@@ -178,8 +179,12 @@ class CaiApp(App[None]):
             log.info("store refused while %s: %s", doing, failure.message)
             self.notify(failure.message, title=failure.title, severity="error")
             return
-        log.warning("failure while %s: %s", doing, failure.message, exc_info=error)
-        # Auto refresh may fail every few seconds: one modal at a time is enough.
+        log.warning(
+            "failure while %s: %s", doing, failure.message, exc_info=failure.trace
+        )
+        # Auto refresh fails every few seconds while a store is down.
+        if not self._repeats.admit(failure.message):
+            return
         if isinstance(self.screen, ErrorScreen):
             self.notify(failure.message, title=failure.title, severity="error")
             return

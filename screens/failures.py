@@ -1,5 +1,7 @@
 """What the dashboard tells the user about a failure, and how loudly."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ class Failure:
     hint: str
     modal: bool
     """Whether it takes a modal (an unusable store, a bug) or a notice does."""
+    trace: BaseException | None = None
+    """The error whose traceback the log should keep: only an unexpected one."""
 
 
 def describe_failure(error: BaseException, doing: str, log_path: Path) -> Failure:
@@ -38,4 +42,26 @@ def describe_failure(error: BaseException, doing: str, log_path: Path) -> Failur
         summary,
         f"The details are in the log: {log_path}",
         modal=True,
+        trace=error,
     )
+
+
+class RepeatFilter:
+    """Lets the same failure through once a minute, not on every refresh."""
+
+    def __init__(
+        self, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._last: tuple[str, float] | None = None
+
+    def admit(self, message: str) -> bool:
+        """Whether to show `message` now; showing it starts its quiet minute."""
+        now = self._clock()
+        if self._last is not None:
+            last_message, at = self._last
+            if message == last_message and now - at < self.seconds:
+                return False
+        self._last = (message, now)
+        return True
