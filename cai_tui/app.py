@@ -103,6 +103,7 @@ class CaiApp(App[None]):
                 scope=settings.resource_scope,
                 store=store_of(settings),
                 remote=settings.is_remote,
+                token=settings.cai_api_token is not None,
             )
             self.push_screen(scope, self._scope_chosen)
         else:

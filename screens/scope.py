@@ -27,6 +27,7 @@ class ScopeScreen(Screen[Caller]):
         scope: Scope,
         store: str = "",
         remote: bool = False,
+        token: bool = False,
     ) -> None:
         super().__init__()
         self._org = org
@@ -36,6 +37,8 @@ class ScopeScreen(Screen[Caller]):
         """Where the data lives, as the user should read it."""
         self._remote = remote
         """A CAI API decides the scope itself: it is shown, not chosen."""
+        self._token = remote and token
+        """A CAI API that knows the user by its token: identity is not asked for."""
 
     def compose(self) -> ComposeResult:
         """The identity form."""
@@ -44,16 +47,19 @@ class ScopeScreen(Screen[Caller]):
             yield Label("Who are you, and what do you want to see?", id="title")
             if self._store:
                 yield Label(f"Store: {self._store}", id="store")
+            if self._token:
+                yield Label("Identity: the server knows you by CAI_API_TOKEN")
             yield Label("Organization")
-            yield Input(self._org, id="org", placeholder="organization id")
+            yield Input(
+                self._org, id="org", placeholder="organization id", disabled=self._token
+            )
             yield Label("User")
-            yield Input(self._user, id="user", placeholder="user id")
+            yield Input(
+                self._user, id="user", placeholder="user id", disabled=self._token
+            )
             yield Label("Scope")
             if self._remote:
-                yield Label(
-                    "the server's: it decides what you see, and the title shows it",
-                    id="server-scope",
-                )
+                yield Label("set by the server (the title shows it)", id="server-scope")
             with RadioSet(id="scope", disabled=self._remote):
                 yield RadioButton(
                     "user: what I created", value=self._scope == "user", id="user-scope"
@@ -69,8 +75,11 @@ class ScopeScreen(Screen[Caller]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Start in the first field."""
-        self.query_one("#org", Input).focus()
+        """Start in the first field (on Continue when nothing is to be typed)."""
+        if self._token:
+            self.query_one("#continue", Button).focus()
+        else:
+            self.query_one("#org", Input).focus()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#continue")

@@ -283,3 +283,25 @@ async def test_the_scope_screen_shows_a_remote_store_and_no_choice(
         store = app.screen.query_one("#store", Label)
         assert str(store.content) == "Store: the CAI API at http://ops@127.0.0.1:8181"
         assert app.screen.query_one(RadioSet).disabled
+
+
+async def test_with_a_token_the_scope_screen_asks_for_no_identity(
+    remote_store_factory: StoreFactory,
+) -> None:
+    """A server that knows the user by its token: org and user are not typed."""
+    from textual.widgets import Input
+
+    from screens.scope import ScopeScreen
+
+    settings = load_settings(
+        cai_store="http://127.0.0.1:8181",
+        cai_api_token="t0ken",
+        cai_refresh_seconds=3600,
+    )
+    app = CaiApp(remote_store_factory, caller=None, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, ScopeScreen)
+        assert app.screen.query_one("#org", Input).disabled
+        assert app.screen.query_one("#user", Input).disabled
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ClustersScreen)
