@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from cai_tui.widgets.cells import age, status_text, tags_text
-from cai_tui.widgets.column_fit import FitColumn, clip, fit_widths
+from cai_tui.widgets.column_fit import FitColumn, clip, clip_middle, fit_widths
 from cai_tui.widgets.paged_table import PagedTable
 from screens.context import ScreenContext
 from screens.writing import WritingScreen
@@ -43,7 +43,7 @@ COLUMNS: tuple[tuple[str, str, DeploymentSort | None], ...] = (
 
 SHRINK_FIRST = ("tags", "cluster", "creator", "namespace", "name", "status")
 """Which columns give up width first when the terminal is narrow."""
-FLOORS = {"name": 12, "status": 9}
+FLOORS = {"name": 16, "status": 9}
 """The narrowest the content of these columns gets (others: their header)."""
 NARROW_WIDTH = 100
 """Below this many columns of terminal, long headers take their short form."""
@@ -219,7 +219,8 @@ class DeploymentsScreen(WritingScreen):
         widths = self._fit_columns(cells)
         for uid, values in cells.items():
             clipped = [
-                clip(v, widths[c[0]]) for v, c in zip(values, COLUMNS, strict=True)
+                (clip_middle if c[0] == "name" else clip)(v, widths[c[0]])
+                for v, c in zip(values, COLUMNS, strict=True)
             ]
             table.add_row(*clipped, key=uid)
         if selected in self._rows:

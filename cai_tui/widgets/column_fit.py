@@ -57,3 +57,15 @@ def clip(value: str | Text, width: int) -> Text:
     text = value.copy() if isinstance(value, Text) else Text(value)
     text.truncate(width, overflow="ellipsis")
     return text
+
+
+def clip_middle(value: str | Text, width: int) -> Text:
+    """`value` cut in the middle to `width` cells: names that share a long prefix
+    (`trtllm-agg-router-canary-6`, `...-canary-9`) stay apart by their ends."""
+    text = value.copy() if isinstance(value, Text) else Text(value)
+    if text.cell_len <= width or width < 5:
+        return clip(text, width)
+    plain = text.plain
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return Text(plain[:head] + "…" + plain[len(plain) - tail :], style=text.style)

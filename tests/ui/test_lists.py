@@ -132,3 +132,14 @@ async def test_an_empty_store_has_no_deployments_yet_and_a_read_only_title(
             assert page_line(app.screen) == "no deployments yet"
     finally:
         opener.close()
+
+
+def test_names_are_cut_in_the_middle_so_their_ends_stay_apart() -> None:
+    from cai_tui.widgets.column_fit import clip_middle
+
+    six = clip_middle("trtllm-agg-router-canary-6", 16)
+    nine = clip_middle("trtllm-agg-router-canary-9", 16)
+    assert six.cell_len == nine.cell_len == 16
+    assert six.plain != nine.plain
+    assert six.plain.startswith("trtllm") and six.plain.endswith("-6")
+    assert clip_middle("short", 16).plain == "short"
