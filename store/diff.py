@@ -154,6 +154,14 @@ def _flatten_config(config: TargetConfig) -> dict[str, Any]:
     dumped = config.model_dump(mode="json", exclude_none=True)
     services = dumped.pop("services", {}) or {}
     extra = dumped.pop("extra", {}) or {}
+    if services:
+        # With services, the v1 fields only repeat the first one: a change would
+        # be told twice.
+        dumped.pop("resources", None)
+        hpa = dumped.pop("hpa_conf", None) or {}
+        dumped["hpa_conf"] = {
+            k: v for k, v in hpa.items() if k not in ("min_replicas", "max_replicas")
+        }
     flat: dict[str, Any] = {}
     for name, service in services.items():
         _flatten(service, name, flat)

@@ -146,3 +146,33 @@ def test_history_rows_summarize_the_change_from_the_one_before(
     # A page that stops before the oldest still knows what its last row changed.
     page = store.list_revisions("us-west", "api", PageRequest(count=2)).items
     assert [r.summary for r in page] == [r.summary for r in history[:2]]
+
+
+def test_a_service_change_is_told_once_not_again_in_the_v1_fields() -> None:
+    from store.config import check_target_config
+
+    first = check_target_config(
+        TargetConfig(
+            services={
+                "Frontend": ServiceConfig(
+                    resources=Resources(requests=ResourceItem(cpu="1"))
+                )
+            }
+        ),
+        "llm:a",
+    )
+    second = check_target_config(
+        TargetConfig(
+            services={
+                "Frontend": ServiceConfig(
+                    resources=Resources(requests=ResourceItem(cpu="2"))
+                )
+            }
+        ),
+        "llm:a",
+    )
+    diff = diff_revisions(
+        revision("old", ("llm", "a", first)), revision("new", ("llm", "a", second))
+    )
+    fields = [c.field for c in diff.changes]
+    assert fields == ["Frontend.resources.requests.cpu"]
