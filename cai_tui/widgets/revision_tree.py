@@ -119,11 +119,17 @@ class RevisionTree(Tree[None]):
 
         for name, service in config.services.items():
             self._add_service(node, name, service)
-        if config.resources is not None:
+        # With services, the v1 fields only repeat the first service: shown once.
+        hpa = {
+            k: v
+            for k, v in (config.hpa_conf or {}).items()
+            if not config.services or k not in ("min_replicas", "max_replicas")
+        }
+        if config.resources is not None and not config.services:
             self._add_resources(node.add("target resources"), config.resources)
-        if config.hpa_conf:
-            hpa = " · ".join(f"{k} {v}" for k, v in config.hpa_conf.items())
-            node.add_leaf(f"autoscaling: {hpa}")
+        if hpa:
+            text = " · ".join(f"{k} {v}" for k, v in hpa.items())
+            node.add_leaf(f"autoscaling: {text}")
         if config.deployment_strategy:
             node.add_leaf(f"strategy: {config.deployment_strategy}")
         if config.cold_start_timeout is not None:
