@@ -6,19 +6,24 @@ the preview) is reported and the fresh state is loaded; any other refusal is sho
 on the screen and handed to the app's one failure handler.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.widgets import Static
 
 from screens.base import StoreScreen
-from screens.deploy_form import Draft
-from screens.preview import Confirmation, PreviewLoader, PreviewScreen
 from store.errors import Conflict, StoreError
-from store.schemas import DeploymentDetail
 
-Commit = Callable[[Confirmation], DeploymentDetail]
+if TYPE_CHECKING:
+    # The forms and the preview load with the first write, not at start-up.
+    from screens.deploy_form import Draft
+    from screens.preview import Confirmation, PreviewLoader
+    from store.schemas import DeploymentDetail
+
+Commit = Callable[["Confirmation"], "DeploymentDetail"]
 """Carries out a confirmed write; called in a thread worker."""
 
 
@@ -69,6 +74,8 @@ class WritingScreen(StoreScreen):
         def confirmed(confirmation: Confirmation | None) -> None:
             if confirmation is not None:
                 self.write(commit, confirmation, verb)
+
+        from screens.preview import PreviewScreen
 
         screen = PreviewScreen(title, load, verb=verb, confirm_name=confirm_name)
         self.app.push_screen(screen, confirmed)
