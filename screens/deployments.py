@@ -43,7 +43,7 @@ COLUMNS: tuple[tuple[str, str, DeploymentSort | None], ...] = (
 
 SHRINK_FIRST = ("tags", "cluster", "creator", "namespace", "name", "status")
 """Which columns give up width first when the terminal is narrow."""
-FLOORS = {"name": 16, "status": 9}
+FLOORS = {"name": 16, "status": 10}
 """The narrowest the content of these columns gets (others: their header)."""
 NARROW_WIDTH = 100
 """Below this many columns of terminal, long headers take their short form."""
