@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cai_tui import __version__
-from cai_tui.settings import Settings, SettingsError, load_settings
+from cai_tui.settings import Settings, SettingsError, load_settings, without_password
 
 if TYPE_CHECKING:
     from cai_tui.app import CaiApp
@@ -175,7 +175,7 @@ def _db_upgrade(settings: Settings) -> int:
         upgrade(settings.store_url)
     except StoreError as exc:
         return _fail(exc.message)
-    print(f"store {_redact(settings.store_url)} is at the latest schema")
+    print(f"store {without_password(settings.store_url)} is at the latest schema")
     return 0
 
 
@@ -286,13 +286,3 @@ class RemoteOpener:
             token=token.get_secret_value() if token else None,
             read_only=settings.cai_read_only,
         )
-
-
-def _redact(url: str) -> str:
-    """A URL without its password, for messages."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url

@@ -152,3 +152,13 @@ def _describe(exc: ValidationError) -> str:
     shown = "" if field == "cai_api_token" else f" {got!r}"
     accepts = _ACCEPTS.get(field, "a valid value")
     return f"setting {key} has a bad value{shown}: it accepts {accepts}"
+
+
+def without_password(url: str) -> str:
+    """A URL as messages and screens may show it: the password left out."""
+    scheme, found, rest = url.partition("://")
+    if not found or "@" not in rest:
+        return url
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}"

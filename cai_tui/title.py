@@ -1,6 +1,6 @@
 """The header of the dashboard: who looks, in which scope, and at which store."""
 
-from cai_tui.settings import Settings
+from cai_tui.settings import Settings, without_password
 from store.interface import Store
 from store.schemas import Caller
 
@@ -30,20 +30,11 @@ def where_of(store: Store) -> str:
 def store_of(settings: Settings) -> str:
     """Where the settings point, for the scope screen: no password is shown."""
     if settings.is_remote:
-        return f"the CAI API at {_without_password(settings.cai_store)}"
+        return f"the CAI API at {without_password(settings.cai_store)}"
     url = settings.store_url
     if url.startswith("sqlite:///"):
         return f"SQLite {url.removeprefix('sqlite:///')}"
-    return _without_password(url)
-
-
-def _without_password(url: str) -> str:
-    scheme, found, rest = url.partition("://")
-    if not found or "@" not in rest:
-        return url
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}"
+    return without_password(url)
 
 
 def scope_notice(asked: Caller | None, store: Store) -> str | None:

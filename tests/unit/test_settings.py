@@ -118,3 +118,11 @@ def test_periods_are_bounded(
     monkeypatch.setenv(key, value)
     with pytest.raises(SettingsError, match=key):
         load_settings()
+
+
+def test_urls_are_shown_without_their_password() -> None:
+    from cai_tui.settings import without_password
+
+    url = "postgresql+psycopg://cai:s3cret@127.0.0.1:5432/cai"
+    assert without_password(url) == "postgresql+psycopg://cai@127.0.0.1:5432/cai"
+    assert without_password("/srv/cai.db") == "/srv/cai.db"
