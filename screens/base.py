@@ -1,6 +1,6 @@
 """The base of every screen that reads the store."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual.screen import Screen
@@ -44,6 +44,18 @@ class StoreScreen(Screen[None]):
         # The screen may have been closed while the worker ran.
         if self.is_attached:
             callback(*args)
+
+    def refill(
+        self, table: DataTable[Any], rows: Iterable[tuple[str, Sequence[object]]]
+    ) -> None:
+        """Replace a table's rows (key, cells), keeping the cursor on the same row."""
+        selected = self.selected_key(table)
+        table.loading = False
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
 
     @staticmethod
     def selected_key(table: DataTable[object]) -> str | None:

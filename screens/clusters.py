@@ -58,19 +58,13 @@ class ClustersScreen(StoreScreen):
         self.deliver(self._show, page)
 
     def _show(self, page: Page[ClusterView]) -> None:
-        table = self.query_one(DataTable)
-        selected = self.selected_key(self.query_one(DataTable))
-        table.loading = False
-        table.clear()
-        for cluster in page.items:
-            table.add_row(
-                cluster.name,
-                str(cluster.deployment_count),
-                cluster.description or "",
-                key=cluster.name,
-            )
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        self.refill(
+            self.query_one(DataTable),
+            (
+                (c.name, (c.name, str(c.deployment_count), c.description or ""))
+                for c in page.items
+            ),
+        )
 
         shown = len(page.items)
         more = f" (first {shown} of {page.total:,})" if page.total > shown else ""

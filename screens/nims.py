@@ -76,21 +76,22 @@ class NimsScreen(StoreScreen):
 
     def _show(self, search: str, page: Page[NimView]) -> None:
         self.search = search
-        table = self.query_one(DataTable)
-        selected = self.selected_key(self.query_one(DataTable))
-        table.loading = False
-        table.clear()
-        for nim in page.items:
-            table.add_row(
-                nim.name,
-                str(nim.version_count),
-                nim.latest_version or "-",
-                nim.creator,
-                nim.description,
-                key=nim.name,
-            )
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        self.refill(
+            self.query_one(DataTable),
+            (
+                (
+                    nim.name,
+                    (
+                        nim.name,
+                        str(nim.version_count),
+                        nim.latest_version or "-",
+                        nim.creator,
+                        nim.description,
+                    ),
+                )
+                for nim in page.items
+            ),
+        )
         self.query_one("#heading", Static).update(heading(search, page))
 
     @on(Input.Changed, "#filter")

@@ -67,22 +67,23 @@ class VersionsScreen(StoreScreen):
         self.deliver(self._show, page)
 
     def _show(self, page: Page[VersionView]) -> None:
-        table = self.query_one(DataTable)
-        selected = self.selected_key(self.query_one(DataTable))
         now = self.context.clock()
-        table.loading = False
-        table.clear()
-        for version in page.items:
-            table.add_row(
-                version.version,
-                build_status_text(version.image_build_status),
-                age(version.created_at, now),
-                ", ".join(version.services) or "-",
-                version.description,
-                key=version.version,
-            )
-        if selected is not None and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        self.refill(
+            self.query_one(DataTable),
+            (
+                (
+                    v.version,
+                    (
+                        v.version,
+                        build_status_text(v.image_build_status),
+                        age(v.created_at, now),
+                        ", ".join(v.services) or "-",
+                        v.description,
+                    ),
+                )
+                for v in page.items
+            ),
+        )
         self.query_one("#heading", Static).update(
             f"Versions of {self.nim}: {page.total:,}"
         )
