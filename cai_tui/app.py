@@ -1,8 +1,17 @@
-"""The dashboard App: opens the store in a worker, then the screens over it."""
+"""The dashboard App: draws its first frame, then reads its setup and opens the store.
+
+Nothing heavy loads before the first frame: settings (pydantic), the store
+(SQLAlchemy or httpx) and every screen but the opening pane are imported after it,
+in the worker that reads the setup or in the handlers that need them.
+"""
+
+from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -11,29 +20,44 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
-from cai_tui.settings import Settings
-from cai_tui.title import scope_notice, store_of, title_of, where_of
 from cai_tui.widgets.commands import BindingCommands
 from cai_tui.widgets.messages import WorkFailed
 from cai_tui.widgets.opening import Opening
 from cai_tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
-from screens.base import StoreScreen
-from screens.clusters import ClustersScreen
-from screens.context import ScreenContext
-from screens.deployments import DeploymentsScreen
-from screens.error import ErrorScreen
-from screens.failures import RepeatFilter, describe_failure
-from screens.help import HelpScreen
-from screens.nims import NimsScreen
-from screens.scope import ScopeScreen
 from store.clock import Clock, system_clock
-from store.interface import Store
-from store.schemas import Caller, Identity
+
+if TYPE_CHECKING:
+    from cai_tui.settings import Settings
+    from screens.context import ScreenContext
+    from screens.failures import RepeatFilter
+    from store.interface import Store
+    from store.schemas import Caller
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[Caller], Store]
+Opener = Callable[["Caller"], "Store"]
 """Builds the store for a caller; called in a thread worker."""
+
+SETUP_GROUP = "setup"
+"""The worker group of the one worker that reads the setup."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the dashboard runs on: its settings, how to open its store, who looks.
+
+    `caller` None asks the user on the scope screen; `demo` marks a demo store.
+    """
+
+    settings: Settings
+    opener: Opener
+    caller: Caller | None = None
+    demo: bool = False
+
+
+class StartRefused(Exception):
+    """The dashboard cannot start (a bad setting, say); the message says why and
+    what to change. The app leaves with exit status 2 and this one line."""
 
 
 class CaiApp(App[None]):
@@ -64,27 +88,28 @@ class CaiApp(App[None]):
     ]
 
     def __init__(
-        self,
-        opener: Opener,
-        *,
-        caller: Caller | None,
-        settings: Settings,
-        clock: Clock = system_clock,
-        demo: bool = False,
+        self, setup: Setup | Callable[[], Setup], *, clock: Clock = system_clock
     ) -> None:
+        """`setup` is what to run on, or a function that reads it (the command line's
+        settings), called in a worker after the first frame."""
         super().__init__()
-        self.opener = opener
-        self.caller = caller
-        self.settings = settings
+        self._setup = setup
         self.clock = clock
-        self.demo = demo
+        self.caller: Caller | None = None
+        self.demo = False
         self.store: Store | None = None
-        self._repeats = RepeatFilter()
+        self._repeats: RepeatFilter | None = None
         self.context: ScreenContext | None = None
         self.open_error: str | None = None
         """Why the last attempt to open the store failed; None once it opened."""
+        self.farewell: str | None = None
+        """A line for the command line to print once the terminal is restored."""
         self._opening = False
         self._opening_pane = Opening()  # kept: a query sees only the top screen
+
+    settings: Settings
+    """Set from the setup, before anything that needs it can run."""
+    opener: Opener
 
     def compose(self) -> ComposeResult:
         """The screen under every other one: shown while the store opens."""
@@ -94,8 +119,28 @@ class CaiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Ask who the user is, or open the store after the first paint."""
+        """Read the setup after the first paint, unless it was given."""
+        if isinstance(self._setup, Setup):
+            self._set_up(self._setup)
+        else:
+            self.call_after_refresh(self._read_setup, self._setup)
+
+    @work(thread=True, exclusive=True, group=SETUP_GROUP, exit_on_error=False)
+    def _read_setup(self, read: Callable[[], Setup]) -> None:
+        setup = read()
+        self.call_from_thread(self._set_up, setup)
+
+    def _set_up(self, setup: Setup) -> None:
+        """Ask who the user is, or open the store for the caller of the setup."""
+        from screens.failures import RepeatFilter
+
+        self.settings, self.opener = setup.settings, setup.opener
+        self.caller, self.demo = setup.caller, setup.demo
+        self._repeats = RepeatFilter()
         if self.caller is None:
+            from cai_tui.title import store_of
+            from screens.scope import ScopeScreen
+
             settings = self.settings
             scope = ScopeScreen(
                 org=settings.cai_org,
@@ -111,6 +156,14 @@ class CaiApp(App[None]):
         self.set_interval(
             self.settings.cai_refresh_seconds, self._refresh_visible_screen
         )
+
+    def _setup_failed(self, error: BaseException) -> None:
+        if isinstance(error, StartRefused):
+            self.farewell = f"cai-tui: {error}"
+        else:
+            log.error("cannot start", exc_info=error)
+            self.farewell = f"cai-tui: cannot start: {error}"
+        self.exit(return_code=2)
 
     def _scope_chosen(self, caller: Caller | None) -> None:
         if caller is not None:
@@ -131,6 +184,8 @@ class CaiApp(App[None]):
         self.call_from_thread(self._store_opened, store)
 
     def _open_failed(self, error: BaseException) -> None:
+        from screens.failures import describe_failure
+
         self._opening = False
         failure = describe_failure(error, "opening the store", self.settings.log_path)
         log.warning("cannot open the store: %s", failure.message, exc_info=error)
@@ -140,10 +195,14 @@ class CaiApp(App[None]):
         self.refresh_bindings()
 
     def _store_opened(self, store: Store) -> None:
+        from cai_tui.title import scope_notice, title_of, where_of
+        from screens.clusters import ClustersScreen
+        from screens.context import ScreenContext
+
         self.store, self.open_error, self._opening = store, None, False
         self.refresh_bindings()
         settings = self.settings
-        self.context = ScreenContext.of(store, self.clock, settings)
+        self.context = ScreenContext.of(store, self.clock, settings, demo=self.demo)
         self.title = title_of(store, demo=self.demo, read_only=settings.cai_read_only)
         self.sub_title = where_of(store)
         notice = scope_notice(self.caller, store)
@@ -157,6 +216,8 @@ class CaiApp(App[None]):
             self.store.close()
 
     def _refresh_visible_screen(self) -> None:
+        from screens.base import StoreScreen
+
         if isinstance(self.screen, StoreScreen):
             self.screen.refresh_data()
         elif self.check_action("retry_open", ()):
@@ -165,9 +226,15 @@ class CaiApp(App[None]):
     # --- failures: the one place they are shown --------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed attempt to open the store: say why on the opening screen."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self._open_failed(event.worker.error)
+        """A failed setup ends the app; a failed attempt to open the store is shown
+        on the opening screen."""
+        error = event.worker.error
+        if event.state != WorkerState.ERROR or error is None:
+            return
+        if event.worker.group == SETUP_GROUP:
+            self._setup_failed(error)
+        else:
+            self._open_failed(error)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """Failures of the screens' workers."""
@@ -175,6 +242,9 @@ class CaiApp(App[None]):
 
     def show_failure(self, error: BaseException, doing: str) -> None:
         """Tell the user what went wrong and how to fix it; log the details."""
+        from screens.error import ErrorScreen
+        from screens.failures import describe_failure
+
         failure = describe_failure(error, doing, self.settings.log_path)
         if not failure.modal:
             log.info("store refused while %s: %s", doing, failure.message)
@@ -184,7 +254,7 @@ class CaiApp(App[None]):
             "failure while %s: %s", doing, failure.message, exc_info=failure.trace
         )
         # Auto refresh fails every few seconds while a store is down.
-        if not self._repeats.admit(failure.message):
+        if self._repeats is not None and not self._repeats.admit(failure.message):
             return
         if isinstance(self.screen, ErrorScreen):
             self.notify(failure.message, title=failure.title, severity="error")
@@ -205,7 +275,8 @@ class CaiApp(App[None]):
     async def action_quit(self) -> None:
         """Quit; with exit status 1 when the store could never be opened."""
         if self.store is None and self.open_error is not None:
-            self.exit(return_code=1, message=f"cai-tui: {self.open_error}")
+            self.farewell = f"cai-tui: {self.open_error}"
+            self.exit(return_code=1)
         else:
             self.exit()
 
@@ -216,6 +287,8 @@ class CaiApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key of the current screen and the global ones."""
+        from screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen.of(self.screen))
 
@@ -234,23 +307,21 @@ class CaiApp(App[None]):
 
     def action_clusters(self) -> None:
         """Show the clusters."""
+        from screens.clusters import ClustersScreen
+
         if self.context is not None:
             self._go_to(ClustersScreen(self.context))
 
     def action_deployments(self) -> None:
         """Show the deployments of every cluster."""
+        from screens.deployments import DeploymentsScreen
+
         if self.context is not None:
             self._go_to(DeploymentsScreen(self.context))
 
     def action_nims(self) -> None:
         """Show the Compound NIMs."""
+        from screens.nims import NimsScreen
+
         if self.context is not None:
             self._go_to(NimsScreen(self.context))
-
-
-def default_caller(settings: Settings) -> Caller:
-    """The caller the settings name (when the command line skips the scope screen)."""
-    return Caller(
-        identity=Identity(org=settings.cai_org, user=settings.cai_user),
-        scope=settings.resource_scope,
-    )

@@ -1,8 +1,12 @@
 """The `cai-tui` command line: the dashboard, serve, replay, db and dms commands.
 
-Heavy modules (SQLAlchemy, FastAPI, the store) are imported inside the command that
-needs them, so the dashboard paints its first screen before any of them loads.
+Heavy modules (pydantic, SQLAlchemy, FastAPI, the store) are imported inside the
+command that needs them. The dashboard reads its settings after its first frame
+(`CommandLineSetup`, in a worker), so it paints before any of them loads; a bad
+setting still ends it with one line and exit status 2.
 """
+
+from __future__ import annotations
 
 import argparse
 import sys
@@ -11,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cai_tui import __version__
-from cai_tui.settings import Settings, SettingsError, load_settings, without_password
 
 if TYPE_CHECKING:
-    from cai_tui.app import CaiApp
+    from cai_tui.app import CaiApp, Setup
+    from cai_tui.demo import DemoOpener
+    from cai_tui.settings import Settings
     from store.interface import Store
     from store.schemas import Caller
 
@@ -90,33 +95,41 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    overrides: dict[str, object] = {}
-    if args.store:
-        overrides["cai_store"] = args.store
-    if args.read_only:
-        overrides["cai_read_only"] = True
-    try:
-        settings = load_settings(**overrides)
-    except SettingsError as exc:
-        print(f"cai-tui: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-
-    from cai_tui.logs import setup_logging
-
     command = args.command
-    setup_logging(settings.log_path, echo=command in ("serve", "dms"))
     try:
+        if command is None:
+            return _dashboard(args)
+        from cai_tui.settings import SettingsError
+
+        try:
+            settings = _read_settings(args)
+        except SettingsError as exc:
+            return _fail(str(exc))
         if command == "serve":
             return _serve(settings, args)
         if command == "replay":
             return _replay(settings, args.file, args.api)
         if command == "db":
             return _db_upgrade(settings)
-        if command == "dms":
-            return _dms_serve(settings, args.host, args.port)
-        return _dashboard(settings, args)
+        return _dms_serve(settings, args.host, args.port)
     except KeyboardInterrupt:
         return 130
+
+
+def _read_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with the command line's `--store` and `--read-only` on top;
+    logging set up to their log file. Raises `SettingsError`."""
+    from cai_tui.logs import setup_logging
+    from cai_tui.settings import load_settings
+
+    overrides: dict[str, object] = {}
+    if args.store:
+        overrides["cai_store"] = args.store
+    if args.read_only:
+        overrides["cai_read_only"] = True
+    settings = load_settings(**overrides)
+    setup_logging(settings.log_path, echo=args.command in ("serve", "dms"))
+    return settings
 
 
 def _fail(message: str) -> int:
@@ -166,6 +179,7 @@ def _replay(settings: Settings, path: Path, api: str | None) -> int:
 
 
 def _db_upgrade(settings: Settings) -> int:
+    from cai_tui.settings import without_password
     from store.database import upgrade
     from store.errors import StoreError
 
@@ -190,39 +204,72 @@ def _dms_serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _dashboard(settings: Settings, args: argparse.Namespace) -> int:
+def _dashboard(args: argparse.Namespace) -> int:
     from cai_tui.app import CaiApp
-    from store.schemas import Caller, Identity
 
-    caller: Caller | None = None
-    if args.org or args.user or args.scope:
-        caller = Caller(
-            identity=Identity(
-                org=args.org or settings.cai_org, user=args.user or settings.cai_user
-            ),
-            scope=args.scope or settings.resource_scope,
-        )
-    if settings.is_remote and args.demo:
-        return _fail("--demo opens a local store of its own: leave CAI_STORE unset")
-    if not args.demo:
-        opener = RemoteOpener(settings) if settings.is_remote else LocalOpener(settings)
-        app = CaiApp(opener, caller=caller, settings=settings)
-        app.run()
-        return app.return_code or 0
-
-    from cai_tui.demo import DemoOpener
-
-    demo = DemoOpener(settings)
+    setup = CommandLineSetup(args)
+    app = CaiApp(setup)
+    _clean_up_on_signals(app, setup.cleanup)
     try:
-        app = CaiApp(demo, caller=caller, settings=demo.settings, demo=True)
-        _clean_up_on_signals(app, demo.cleanup)
         app.run()
     finally:
-        demo.cleanup()
+        setup.cleanup()
+    if app.farewell:
+        print(app.farewell, file=sys.stderr)
     return app.return_code or 0
 
 
-def _clean_up_on_signals(app: "CaiApp", cleanup: Callable[[], None]) -> None:
+class CommandLineSetup:
+    """Reads what the dashboard runs on from the settings and the command line.
+
+    Called in a worker once the dashboard has drawn its first frame; a bad setting
+    raises `StartRefused`, which ends the dashboard with one line and exit status 2.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.demo: DemoOpener | None = None
+
+    def __call__(self) -> Setup:
+        """Settings, opener and caller; `StartRefused` for a setting that is wrong."""
+        from cai_tui.app import Setup, StartRefused
+        from cai_tui.settings import SettingsError
+        from store.schemas import Caller, Identity
+
+        args = self.args
+        try:
+            settings = _read_settings(args)
+        except SettingsError as exc:
+            raise StartRefused(str(exc)) from None
+        caller: Caller | None = None
+        if args.org or args.user or args.scope:
+            caller = Caller(
+                identity=Identity(
+                    org=args.org or settings.cai_org,
+                    user=args.user or settings.cai_user,
+                ),
+                scope=args.scope or settings.resource_scope,
+            )
+        if not args.demo:
+            remote = settings.is_remote
+            opener = RemoteOpener(settings) if remote else LocalOpener(settings)
+            return Setup(settings, opener, caller)
+        if settings.is_remote:
+            raise StartRefused(
+                "--demo opens a local store of its own: leave CAI_STORE unset"
+            )
+        from cai_tui.demo import DemoOpener
+
+        self.demo = DemoOpener(settings)
+        return Setup(self.demo.settings, self.demo, caller, demo=True)
+
+    def cleanup(self) -> None:
+        """Remove the demo store, if this run made one."""
+        if self.demo is not None:
+            self.demo.cleanup()
+
+
+def _clean_up_on_signals(app: CaiApp, cleanup: Callable[[], None]) -> None:
     """Remove the demo store when the dashboard is told to stop.
 
     SIGTERM quits the dashboard as `q` does. After SIGHUP the terminal is gone, so
@@ -248,7 +295,7 @@ class LocalOpener:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def __call__(self, caller: "Caller") -> "Store":
+    def __call__(self, caller: Caller) -> Store:
         from cai_tui.dms.factory import make_dms
         from store.database import Database
         from store.local import LocalStore
@@ -275,7 +322,7 @@ class RemoteOpener:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def __call__(self, caller: "Caller") -> "Store":
+    def __call__(self, caller: Caller) -> Store:
         from store.remote import RemoteStore
 
         settings = self.settings

@@ -40,24 +40,20 @@ def run_bare() -> None:
 
 
 def run_cai() -> None:
-    """cai-tui on its default store, opened for an identity (no scope screen)."""
+    """cai-tui as `cai-tui --org bench --user ops` starts it (no scope screen): the
+    command line's setup, which reads the settings after the first frame."""
     from textual import events, on
 
     from cai_tui.app import CaiApp
-    from cai_tui.cli import LocalOpener
-    from cai_tui.settings import load_settings
-    from store.schemas import Caller, Identity
+    from cai_tui.cli import CommandLineSetup, build_parser
 
     class Timed(CaiApp):
         @on(events.Ready)
         def _painted(self) -> None:
             painted()
 
-    settings = load_settings()
-    caller = Caller(identity=Identity(org="bench", user="ops"))
-    Timed(LocalOpener(settings), caller=caller, settings=settings).run(
-        headless=True, size=(120, 36)
-    )
+    args = build_parser().parse_args(["--org", "bench", "--user", "ops"])
+    Timed(CommandLineSetup(args)).run(headless=True, size=(120, 36))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ ALL = os.environ.get("BENCH_ALL_CLUSTERS") == "1"
 
 async def measure(store_path: Path) -> dict[str, float]:
     """Open the dashboard headless and time the first page of deployments."""
-    from cai_tui.app import CaiApp
+    from cai_tui.app import CaiApp, Setup
     from cai_tui.cli import LocalOpener
     from cai_tui.settings import load_settings
     from cai_tui.widgets.paged_table import PagedTable
@@ -31,7 +31,7 @@ async def measure(store_path: Path) -> dict[str, float]:
 
     settings = load_settings(cai_store=str(store_path), cai_refresh_seconds=3600)
     caller = Caller(identity=Identity(org="bench", user="ops"))
-    app = CaiApp(LocalOpener(settings), caller=caller, settings=settings)
+    app = CaiApp(Setup(settings, LocalOpener(settings), caller))
     async with app.run_test(size=(120, 36)) as pilot:
         while not isinstance(app.screen, ClustersScreen):
             await pilot.pause(0.01)

@@ -6,7 +6,7 @@ from typing import Protocol
 
 import pytest
 
-from cai_tui.app import CaiApp
+from cai_tui.app import CaiApp, Setup
 from cai_tui.settings import load_settings
 from store.clock import PinnedClock
 from store.interface import Store
@@ -41,7 +41,7 @@ def make_app(
 
     def make(caller: Caller | None = None) -> CaiApp:
         return CaiApp(
-            replayed_store_factory, caller=caller, settings=settings, clock=pinned_clock
+            Setup(settings, replayed_store_factory, caller), clock=pinned_clock
         )
 
     return make

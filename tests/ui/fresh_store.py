@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cai_tui.app import CaiApp
+from cai_tui.app import CaiApp, Setup
 from cai_tui.dms.simulator import Simulator
 from cai_tui.settings import load_settings
 from store.clock import PinnedClock
@@ -53,4 +53,4 @@ def fresh_app(
         cai_read_only=read_only,
         cai_log_file=str(tmp_path / "cai-tui.log"),
     )
-    return CaiApp(opener, caller=ops_oncall(), settings=settings, clock=opener.clock)
+    return CaiApp(Setup(settings, opener, ops_oncall()), clock=opener.clock)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from cai_tui.app import CaiApp
+from cai_tui.app import CaiApp, Setup
 from cai_tui.dms.http_client import HttpDeploymentManager
 from cai_tui.dms.sim_server import create_app
 from cai_tui.dms.simulator import Simulator
@@ -77,7 +77,7 @@ class World:
                 read_only=read_only,
             )
 
-        return CaiApp(opener, caller=ops_oncall(), settings=settings, clock=self.clock)
+        return CaiApp(Setup(settings, opener, ops_oncall()), clock=self.clock)
 
     def live_names(self) -> set[str]:
         """Names of the resources the DMS holds now."""

@@ -6,7 +6,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Label
 
-from cai_tui.app import CaiApp
+from cai_tui.app import CaiApp, Setup
 from cai_tui.widgets.revision_tree import RevisionTree
 from screens.clusters import ClustersScreen
 from screens.deployment import DeploymentScreen
@@ -271,9 +271,7 @@ async def test_an_empty_store_suggests_the_demo(tmp_path: Path) -> None:
     settings = load_settings(
         cai_store=str(tmp_path / "fresh.db"), cai_refresh_seconds=3600
     )
-    app = CaiApp(
-        LocalOpener(settings), caller=Caller(identity=Identity()), settings=settings
-    )
+    app = CaiApp(Setup(settings, LocalOpener(settings), Caller(identity=Identity())))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_screen(pilot, ClustersScreen)
         table = app.screen.query_one(DataTable)

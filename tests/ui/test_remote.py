@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from cai_tui.app import CaiApp
+from cai_tui.app import CaiApp, Setup
 from cai_tui.settings import load_settings
 from screens.clusters import ClustersScreen
 from screens.deployment import DeploymentScreen
@@ -96,9 +96,7 @@ def app_factory(url: str, clock: PinnedClock, log_dir: Path) -> MakeApp:
     )
 
     def make(caller: Caller | None = None) -> CaiApp:
-        return CaiApp(
-            remote_factory(url), caller=caller, settings=settings, clock=clock
-        )
+        return CaiApp(Setup(settings, remote_factory(url), caller), clock=clock)
 
     return make
 
@@ -254,9 +252,7 @@ async def test_a_scope_the_server_does_not_apply_gets_a_notice(
     """Asking for organization scope of a user-scope server: told, and shown user."""
     settings = load_settings(cai_store="http://127.0.0.1:1", cai_refresh_seconds=3600)
     asked = ops_oncall("organization")
-    app = CaiApp(
-        remote_store_factory, caller=asked, settings=settings, clock=pinned_clock
-    )
+    app = CaiApp(Setup(settings, remote_store_factory, asked), clock=pinned_clock)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, ClustersScreen)
         assert "user scope" in app.title
@@ -277,7 +273,7 @@ async def test_the_scope_screen_shows_a_remote_store_and_no_choice(
     settings = load_settings(
         cai_store="http://ops:secret@127.0.0.1:8181", cai_refresh_seconds=3600
     )
-    app = CaiApp(remote_store_factory, caller=None, settings=settings)
+    app = CaiApp(Setup(settings, remote_store_factory))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, ScopeScreen)
         store = app.screen.query_one("#store", Label)
@@ -298,7 +294,7 @@ async def test_with_a_token_the_scope_screen_asks_for_no_identity(
         cai_api_token="t0ken",
         cai_refresh_seconds=3600,
     )
-    app = CaiApp(remote_store_factory, caller=None, settings=settings)
+    app = CaiApp(Setup(settings, remote_store_factory))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, ScopeScreen)
         assert app.screen.query_one("#org", Input).disabled

@@ -1,25 +1,36 @@
 """The command line as a user meets it: bad input gives one clear line and exit 2."""
 
+import fcntl
 import os
+import pty
+import re
+import struct
 import subprocess
 import sys
+import termios
+import threading
 from pathlib import Path
 
 import pytest
+
+
+def cli_env(cwd: Path, env: dict[str, str] | None) -> dict[str, str]:
+    """The environment without the developer's settings, logging into `cwd`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CAI_", "DMS_"))}
+    base.pop("RESOURCE_SCOPE", None)
+    base["CAI_LOG_FILE"] = str(cwd / "cai-tui.log")
+    base.update(env or {})
+    return base
 
 
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `python -m cai_tui` with a clean environment of its own."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CAI_", "DMS_"))}
-    base.pop("RESOURCE_SCOPE", None)
-    base["CAI_LOG_FILE"] = str(cwd / "cai-tui.log")
-    base.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "cai_tui", *args],
         cwd=cwd,
-        env=base,
+        env=cli_env(cwd, env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -27,8 +38,73 @@ def run_cli(
     )
 
 
+LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
+ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[=>])")
+
+
+def run_dashboard(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the dashboard on an 80x24 pseudo-terminal, as from a shell. `stderr` is
+    what the terminal shows once the dashboard has restored it (escape sequences
+    removed); `stdout` everything written to the terminal."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    screen = bytearray()
+
+    def drain() -> None:
+        # The dashboard blocks on a full terminal unless someone reads it.
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            screen.extend(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "cai_tui", *args],
+            cwd=cwd,
+            env={**cli_env(cwd, env), "TERM": "xterm-256color"},
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            timeout=60,
+        )
+    finally:
+        os.close(terminal)
+        reader.join(timeout=5)
+        os.close(controller)
+    shown = screen.decode(errors="replace")
+    after = shown.rpartition(LEAVE_ALTERNATE_SCREEN)[2]
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        stdout=shown,
+        stderr=ESCAPE.sub("", after).replace("\r\n", "\n"),
+    )
+
+
+def test_dashboard_loads_no_heavy_module_before_its_first_frame() -> None:
+    """What `cai-tui` imports to draw its first frame: no pydantic, SQLAlchemy,
+    httpx or FastAPI (they load after it, with the settings and the store)."""
+    probe = (
+        "import sys, cai_tui.app, cai_tui.cli\n"
+        "heavy = ('pydantic', 'pydantic_settings', 'sqlalchemy', 'httpx', 'fastapi')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
-    result = run_cli("--org", "x", cwd=tmp_path, env={"RESOURCE_SCOPE": "Org"})
+    result = run_dashboard("--org", "x", cwd=tmp_path, env={"RESOURCE_SCOPE": "Org"})
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -38,7 +114,9 @@ def test_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
 
 
 def test_negative_refresh_period_is_refused(tmp_path: Path) -> None:
-    result = run_cli("--org", "x", cwd=tmp_path, env={"CAI_REFRESH_SECONDS": "-5"})
+    result = run_dashboard(
+        "--org", "x", cwd=tmp_path, env={"CAI_REFRESH_SECONDS": "-5"}
+    )
     assert result.returncode == 2
     assert "CAI_REFRESH_SECONDS" in result.stderr
     assert "Traceback" not in result.stderr
