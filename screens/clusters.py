@@ -5,7 +5,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from cai_tui.demo import DEMO_ORG
 from screens.base import StoreScreen
+from screens.context import ScreenContext
 from screens.deployments import DeploymentsScreen
 from store.schemas import ClusterView, DeploymentSummary, Page, PageRequest
 
@@ -71,12 +73,7 @@ class ClustersScreen(StoreScreen):
         self.query_one("#heading", Static).update(f"Clusters: {page.total:,}{more}")
         if not self._hinted and is_empty(page):
             self._hinted = True
-            self.notify(
-                "This store has no deployments yet. To look around first, quit and "
-                "run `cai-tui --demo`: a throw-away store with demo data.",
-                title="An empty store",
-                timeout=12,
-            )
+            self.notify(empty_hint(self.context), title="Nothing here yet", timeout=12)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -116,6 +113,25 @@ class ClustersScreen(StoreScreen):
     def action_reload(self) -> None:
         """Load the clusters again."""
         self.reload()
+
+
+def empty_hint(context: ScreenContext) -> str:
+    """What to do when the caller's scope holds no deployment: in the demo, where its
+    data is; elsewhere, how to create one or look at the demo first."""
+    caller = context.store.caller
+    who = f"{caller.identity.user} of {caller.identity.org} ({caller.scope} scope)"
+    if context.demo:
+        return (
+            f"No deployments for {who}. The demo's data belongs to organization "
+            f"`{DEMO_ORG}`: quit, run `cai-tui --demo` again and keep that "
+            "organization on the scope screen."
+        )
+    create = "" if context.read_only else "Open a cluster and press N to create one; "
+    look = "to look around first" if create else "To look around first"
+    return (
+        f"No deployments for {who} yet. {create}{look}, quit and run "
+        "`cai-tui --demo`: a throw-away store with demo data."
+    )
 
 
 def is_empty(page: Page[ClusterView]) -> bool:

@@ -25,11 +25,16 @@ class ScreenContext:
     """The namespace a new deployment gets unless the user types another."""
     follow_seconds: float = 1.0
     """How often a deployment's status is read while it settles after a write."""
+    demo: bool = False
+    """The store is the throw-away demo store (`cai-tui --demo`)."""
 
     @classmethod
-    def of(cls, store: Store, clock: Clock, settings: Settings) -> "ScreenContext":
+    def of(
+        cls, store: Store, clock: Clock, settings: Settings, *, demo: bool = False
+    ) -> "ScreenContext":
         """The context the settings describe, over an open store."""
         return cls(
+            demo=demo,
             store=store,
             clock=clock,
             stuck_seconds=settings.cai_stuck_seconds,

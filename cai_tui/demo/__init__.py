@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 HISTORY = Path(__file__).with_name("history.jsonl")
 
+DEMO_ORG = "default"
+"""The organization that holds most of the demo's data (another holds a little, to
+show that organizations do not see each other's)."""
+
 log = logging.getLogger(__name__)
 
 

@@ -6,6 +6,9 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import DataTable, Input, Static
 
+from cai_tui.app import CaiApp, Setup
+from cai_tui.demo import DEMO_ORG, DemoOpener
+from cai_tui.settings import load_settings
 from cai_tui.widgets.column_fit import FitColumn, clip, fit_widths
 from screens.clusters import ClustersScreen
 from screens.deployments import COLUMNS, SHORT_LABELS, DeploymentsScreen
@@ -127,6 +130,12 @@ async def test_an_empty_store_has_no_deployments_yet_and_a_read_only_title(
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for_screen(pilot, ClustersScreen)
             assert app.title.endswith(" · read-only")
+            hints = [n.message for n in app._notifications]
+            assert hints == [
+                "No deployments for ops-oncall of nv-inference (user scope) yet. "
+                "To look around first, quit and run `cai-tui --demo`: a throw-away "
+                "store with demo data."
+            ]
             await pilot.press("d")
             await wait_for_screen(pilot, DeploymentsScreen)
             assert page_line(app.screen) == "no deployments yet"
@@ -143,3 +152,25 @@ def test_names_are_cut_in_the_middle_so_their_ends_stay_apart() -> None:
     assert six.plain != nine.plain
     assert six.plain.startswith("trtllm") and six.plain.endswith("-6")
     assert clip_middle("short", 16).plain == "short"
+
+
+async def test_an_empty_scope_of_the_demo_says_where_its_data_is(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(
+        cai_store=str(tmp_path / "unused.db"),
+        cai_log_file=str(tmp_path / "cai-tui.log"),
+        cai_refresh_seconds=3600,
+    )
+    demo = DemoOpener(settings)
+    try:
+        app = CaiApp(Setup(demo.settings, demo, ops_oncall(), demo=True))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_screen(pilot, ClustersScreen)
+            await wait_until(pilot, lambda: bool(app._notifications))
+            hint = next(iter(app._notifications)).message
+            assert hint.startswith("No deployments for ops-oncall of nv-inference")
+            assert f"organization `{DEMO_ORG}`" in hint
+            assert "--demo" in app.title
+    finally:
+        demo.cleanup()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cai_tui.demo import HISTORY, DemoOpener
+from cai_tui.demo import DEMO_ORG, HISTORY, DemoOpener
 from cai_tui.replay import load_requests
 from cai_tui.settings import load_settings
 from store.schemas import Caller, DeploymentQuery, Identity
@@ -12,6 +12,8 @@ def test_demo_history_is_valid_and_ships_in_the_package() -> None:
     requests = load_requests(HISTORY)
     assert len(requests) > 40
     assert {r.org for r in requests} == {"default", "other-co"}
+    orgs = [r.org for r in requests]
+    assert max(set(orgs), key=orgs.count) == DEMO_ORG
 
 
 def test_demo_opener_seeds_a_throwaway_store(tmp_path: Path) -> None:
