@@ -1,5 +1,7 @@
 """Creating a deployment: the deploy form, its preview, then the write."""
 
+from dataclasses import replace
+
 from screens.deploy_form import DeployFormScreen, DeployRequest, Draft
 from screens.preview import Confirmation
 from screens.writing import WritingScreen
@@ -13,12 +15,18 @@ def spec_of(draft: Draft) -> DeploymentSpec:
     )
 
 
-def create_deployment(screen: WritingScreen, cluster: str) -> None:
-    """Open the create form over `screen`; the write runs in the screen's worker."""
+def create_deployment(
+    screen: WritingScreen, cluster: str, *, choose_cluster: bool = False
+) -> None:
+    """Open the create form over `screen` for a deployment in `cluster`, or, with
+    `choose_cluster`, in the cluster the user types (starting from `cluster`); the
+    write runs in the screen's worker."""
     if screen.refused_read_only():
         return
     store = screen.context.store
     draft = screen.draft or Draft("", screen.context.namespace, ())
+    if not choose_cluster or not draft.cluster:
+        draft = replace(draft, cluster=cluster)
 
     def submitted(request: DeployRequest | None) -> None:
         if request is None:
@@ -28,17 +36,19 @@ def create_deployment(screen: WritingScreen, cluster: str) -> None:
 
         def commit(c: Confirmation) -> DeploymentDetail:
             return store.create_deployment(
-                cluster, spec, c.reason, target_uids=c.preview.target_uids
+                request.draft.cluster, spec, c.reason, target_uids=c.preview.target_uids
             )
 
         screen.write(commit, request.confirmation, "Create")
 
+    title = "Create a deployment"
     form = DeployFormScreen(
         screen.context,
         draft,
-        lambda d: store.preview_create(cluster, spec_of(d)),
-        title=f"Create a deployment in cluster {cluster}",
+        lambda d: store.preview_create(d.cluster, spec_of(d)),
+        title=title if choose_cluster else f"{title} in cluster {cluster}",
         verb="Create",
         creating=True,
+        choose_cluster=choose_cluster,
     )
     screen.app.push_screen(form, submitted)

@@ -29,11 +29,13 @@ MAX_PROBLEMS_SHOWN = 3
 
 @dataclass(frozen=True)
 class Draft:
-    """What the form holds: a deployment's name and namespace, and its targets."""
+    """What the form holds: a deployment's name and namespace, its targets, and the
+    cluster it is created in."""
 
     name: str
     namespace: str
     targets: tuple[TargetSpec, ...]
+    cluster: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
         title: str,
         verb: str,
         creating: bool = False,
+        choose_cluster: bool = False,
     ) -> None:
+        """`creating` asks for a name and namespace; `choose_cluster` also for the
+        cluster (creating from the deployments of every cluster)."""
         super().__init__()
         self.context = context
         self.draft = draft
@@ -74,12 +79,23 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
         self._title = title
         self._verb = verb
         self.creating = creating
+        self.choose_cluster = creating and choose_cluster
 
     def compose(self) -> ComposeResult:
         """Name and namespace (when creating), the targets, problems and buttons."""
         with Vertical(id="form"):
             yield Static(self._title, id="form-title")
             with VerticalScroll(id="form-body"):
+                if self.choose_cluster:
+                    with Horizontal(classes="field"):
+                        yield Label("cluster")
+                        yield Input(
+                            self.draft.cluster,
+                            placeholder="a cluster name, such as default",
+                            id="cluster",
+                            validators=[Label1035("cluster")],
+                            compact=True,
+                        )
                 if self.creating:
                     with Horizontal(classes="field"):
                         yield Label("name")
@@ -137,7 +153,7 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
 
     def _problems(self) -> list[tuple[Widget, str]]:
         found: list[tuple[Widget, str]] = []
-        for field in self.query("#name, #namespace").results(Input):
+        for field in self.query("#cluster, #name, #namespace").results(Input):
             result = field.validate(field.value.strip())
             if result is not None and not result.is_valid:
                 found.append((field, result.failures[0].description or "invalid"))
@@ -153,15 +169,24 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
         problems.update("\n".join(lines))
         problems.set_class(bool(lines), "-shown")
 
+    @on(Input.Changed)
+    def _recheck(self) -> None:
+        # Problems on show follow the edits, so a fixed one does not linger.
+        if self.query_one("#problems", Static).has_class("-shown"):
+            self._show_problems(self._problems())
+
     def current_draft(self) -> Draft:
         """The draft as typed (call after `_problems` found none)."""
         name = self.draft.name
         namespace = self.draft.namespace
+        cluster = self.draft.cluster
+        if self.choose_cluster:
+            cluster = self.query_one("#cluster", Input).value.strip()
         if self.creating:
             name = self.query_one("#name", Input).value.strip()
             namespace = self.query_one("#namespace", Input).value.strip()
         targets = tuple(e.spec() for e in self.query(TargetEditor))
-        return Draft(name=name, namespace=namespace, targets=targets)
+        return Draft(name=name, namespace=namespace, targets=targets, cluster=cluster)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -370,10 +370,16 @@ class DeploymentsScreen(WritingScreen):
         self.reload()
 
     def action_create(self) -> None:
-        """Create a deployment in this screen's cluster (or the default one)."""
+        """Create a deployment in this screen's cluster; from every cluster's list,
+        in one the user types, starting from the highlighted deployment's."""
         from screens.create import create_deployment
 
-        create_deployment(self, self.query_base.cluster or DEFAULT_CLUSTER)
+        if self.query_base.cluster is not None:
+            create_deployment(self, self.query_base.cluster)
+            return
+        row = self._rows.get(self.selected_key(self.query_one(PagedTable)) or "")
+        cluster = row.cluster if row is not None else DEFAULT_CLUSTER
+        create_deployment(self, cluster, choose_cluster=True)
 
     def written(self, verb: str, detail: DeploymentDetail) -> None:
         """Open the new deployment and follow it until it runs."""

@@ -145,7 +145,10 @@ async def test_create_a_deployment(world: World) -> None:
         await open_deployment(pilot)
         await pilot.press("escape", "N")
         await wait_for_screen(pilot, DeployFormScreen)
-        await pilot.press(*"ops-new", "tab", "tab", "enter")
+        # From every cluster's list the form asks for the cluster, starting from
+        # the highlighted deployment's.
+        assert app.screen.query_one("#cluster", Input).value == CLUSTER
+        await pilot.press("tab", *"ops-new", "tab", "tab", "enter")
         await wait_for_screen(pilot, VersionPickerScreen)
         await pilot.press("slash", *NEW_VERSION[:5], "enter", "enter")
         await wait_for_screen(pilot, DeployFormScreen)
@@ -154,10 +157,37 @@ async def test_create_a_deployment(world: World) -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, DeploymentScreen))
 
-        created = world.store().get_deployment("default", "ops-new")
+        created = world.store().get_deployment(CLUSTER, "ops-new")
         assert created.tags == (f"{NIM}:{NEW_VERSION}",)
         assert created.namespace == "compoundai"
         names = {r.name for t in created.active_revision.targets for r in t.resources}  # type: ignore[union-attr]
         assert names and names <= world.live_names()
         services = created.active_revision.targets[0].config.services  # type: ignore[union-attr]
         assert set(services) == {"Frontend", "Processor", "Router", "TensorRTLLMWorker"}
+
+
+async def test_create_form_problems_follow_the_edits(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deployment(pilot)
+        await pilot.press("escape", "N")
+        await wait_for_screen(pilot, DeployFormScreen)
+        form = app.screen
+        cluster = form.query_one("#cluster", Input)
+        cluster.value = ""
+        await pilot.press(*"Bad_Cluster", "ctrl+s")
+        problems = form.query_one("#problems", Static)
+        await wait_until(pilot, lambda: "cluster" in str(problems.render()))
+        assert app.screen is form, "no preview while the form has problems"
+
+        cluster.value = ""
+        cluster.focus()
+        await pilot.press(*"default")
+        await wait_until(pilot, lambda: "cluster" not in str(problems.render()))
+        assert "deployment" in str(problems.render()), "the empty name still is one"
+        await pilot.press("tab", *"ops-fixed")
+        await wait_until(
+            pilot,
+            lambda: str(problems.render()).startswith("no NIM version chosen"),
+        )
+        assert "\n" not in str(problems.render()), "only the version is left"
