@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, WorkerState
 
 from cai_tui.widgets.commands import BindingCommands
-from cai_tui.widgets.messages import WorkFailed
+from cai_tui.widgets.messages import StoreAnswered, WorkFailed
 from cai_tui.widgets.opening import Opening
 from cai_tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 from store.clock import Clock, system_clock
@@ -102,6 +102,9 @@ class CaiApp(App[None]):
         self.context: ScreenContext | None = None
         self.open_error: str | None = None
         """Why the last attempt to open the store failed; None once it opened."""
+        self.stale_since: str | None = None
+        """When the store last answered, while it cannot be reached; else None."""
+        self._where = ""
         self.farewell: str | None = None
         """A line for the command line to print once the terminal is restored."""
         self._opening = False
@@ -204,7 +207,7 @@ class CaiApp(App[None]):
         settings = self.settings
         self.context = ScreenContext.of(store, self.clock, settings, demo=self.demo)
         self.title = title_of(store, demo=self.demo, read_only=settings.cai_read_only)
-        self.sub_title = where_of(store)
+        self._where = self.sub_title = where_of(store)
         notice = scope_notice(self.caller, store)
         if notice:
             self.notify(notice, title="Scope", severity="warning", timeout=10)
@@ -217,9 +220,15 @@ class CaiApp(App[None]):
 
     def _refresh_visible_screen(self) -> None:
         from screens.base import StoreScreen
+        from screens.error import ErrorScreen
 
-        if isinstance(self.screen, StoreScreen):
-            self.screen.refresh_data()
+        screen = self.screen
+        if isinstance(screen, ErrorScreen) and screen.store_down:
+            # Under the modal that says the store is down, keep trying: the first
+            # answer closes it.
+            screen = self.screen_stack[-2]
+        if isinstance(screen, StoreScreen):
+            screen.refresh_data()
         elif self.check_action("retry_open", ()):
             self.action_retry_open()
 
@@ -246,6 +255,8 @@ class CaiApp(App[None]):
         from screens.failures import describe_failure
 
         failure = describe_failure(error, doing, self.settings.log_path)
+        if failure.store_down:
+            self._mark_stale()
         if not failure.modal:
             log.info("store refused while %s: %s", doing, failure.message)
             self.notify(failure.message, title=failure.title, severity="error")
@@ -259,7 +270,36 @@ class CaiApp(App[None]):
         if isinstance(self.screen, ErrorScreen):
             self.notify(failure.message, title=failure.title, severity="error")
             return
-        self.push_screen(ErrorScreen(failure.title, failure.message, failure.hint))
+        self.push_screen(
+            ErrorScreen(
+                failure.title,
+                failure.message,
+                failure.hint,
+                store_down=failure.store_down,
+            )
+        )
+
+    def _mark_stale(self) -> None:
+        """Say in the header that what is shown is from before the store went away."""
+        if self.stale_since is None:
+            local = self.clock().astimezone()
+            self.stale_since = local.strftime("%H:%M:%S")
+            self.sub_title = f"{self._where} · not updated since {self.stale_since}"
+
+    def on_store_answered(self, _answered: StoreAnswered) -> None:
+        """The store answers again: clear the stale mark, close the modal that said
+        it was down, and let the next failure be shown at once."""
+        if self.stale_since is None:
+            return
+        from screens.error import ErrorScreen
+
+        self.stale_since = None
+        self.sub_title = self._where
+        if self._repeats is not None:
+            self._repeats.reset()
+        if isinstance(self.screen, ErrorScreen) and self.screen.store_down:
+            self.pop_screen()
+        self.notify("The store answers again.", title="Back", timeout=4)
 
     # --- actions ---------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from cai_tui.widgets.messages import WorkFailed
+from cai_tui.widgets.messages import StoreAnswered, WorkFailed
 from cai_tui.widgets.too_small import TooSmall
 from screens.context import ScreenContext
 
@@ -41,6 +41,7 @@ class StoreScreen(Screen[None]):
         self.app.call_from_thread(self._apply, callback, *args)
 
     def _apply(self, callback: Callable[..., None], *args: Any) -> None:
+        self.app.post_message(StoreAnswered())
         # The screen may have been closed while the worker ran.
         if self.is_attached:
             callback(*args)

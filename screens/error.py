@@ -17,8 +17,13 @@ class ErrorScreen(QuitModal[None]):
         Binding("enter", "close", "Close", show=False, id="close-error-enter"),
     ]
 
-    def __init__(self, title: str, message: str, hint: str = "") -> None:
+    def __init__(
+        self, title: str, message: str, hint: str = "", *, store_down: bool = False
+    ) -> None:
+        """`store_down`: the modal says the store cannot be reached, and closes by
+        itself once it answers again."""
         super().__init__()
+        self.store_down = store_down
         self._title = title
         self._message = message
         self._hint = hint

@@ -19,6 +19,8 @@ class Failure:
     """Whether it takes a modal (an unusable store, a bug) or a notice does."""
     trace: BaseException | None = None
     """The error whose traceback the log should keep: only an unexpected one."""
+    store_down: bool = False
+    """The store could not be reached or used: what is shown may be out of date."""
 
 
 def describe_failure(error: BaseException, doing: str, log_path: Path) -> Failure:
@@ -31,7 +33,11 @@ def describe_failure(error: BaseException, doing: str, log_path: Path) -> Failur
             "the screens retry on their own."
         )
         return Failure(
-            f"The store cannot be used ({doing})", error.message, hint, modal=True
+            f"The store cannot be used ({doing})",
+            error.message,
+            hint,
+            modal=True,
+            store_down=True,
         )
     if isinstance(error, errors.StoreError):
         title = type(error).__name__.replace("Dms", "DMS ")
@@ -47,7 +53,8 @@ def describe_failure(error: BaseException, doing: str, log_path: Path) -> Failur
 
 
 class RepeatFilter:
-    """Lets the same failure through once a minute, not on every refresh."""
+    """Lets the same failure through once a minute, not on every refresh; a failure
+    that comes back after the store answered again is new (`reset`)."""
 
     def __init__(
         self, seconds: float = 60.0, clock: Callable[[], float] = time.monotonic
@@ -65,3 +72,7 @@ class RepeatFilter:
                 return False
         self._last = (message, now)
         return True
+
+    def reset(self) -> None:
+        """Forget the last failure: the next one is shown whatever it says."""
+        self._last = None

@@ -7,6 +7,7 @@ database) with fixed ids and a clock pinned to each line's time; a test gets a c
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,10 @@ import pytest
 from store.clock import PinnedClock, SequentialIds
 from store.interface import Store
 from store.schemas import Caller, Scope
+
+# Times the dashboard shows in local time come out the same on every machine.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORY = FIXTURES / "cai-requests.jsonl"

@@ -12,3 +12,7 @@ class WorkFailed(Message):
     error: BaseException
     doing: str
     """What the worker was doing, in a few words, such as `loading deployments`."""
+
+
+class StoreAnswered(Message):
+    """A screen's worker read from the store: it is reachable (again)."""

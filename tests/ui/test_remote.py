@@ -236,14 +236,23 @@ async def test_a_server_that_goes_away_and_comes_back(
         message = str(app.screen.query_one("#error-message").render())
         assert f"the CAI API at {restartable.url} is unreachable" in message
         assert "retried" in message
+        assert "not updated since" in app.sub_title
 
+        # The next refresh that gets an answer closes the modal by itself.
         restartable.start()
-        await pilot.press("escape")
+        app._refresh_visible_screen()
         await wait_for_screen(pilot, ClustersScreen)
+        await wait_until(pilot, lambda: "not updated" not in app.sub_title)
         table = table_of(app.screen)
         await pilot.press("r")
         await wait_until(pilot, lambda: table.row_count == shown)
         assert not isinstance(app.screen, ErrorScreen)
+
+        # A second outage is new: shown at once, not held back as a repeat.
+        restartable.stop()
+        await pilot.press("r")
+        await wait_for_screen(pilot, ErrorScreen)
+        assert "not updated since" in app.sub_title
 
 
 async def test_a_scope_the_server_does_not_apply_gets_a_notice(
