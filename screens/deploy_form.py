@@ -135,6 +135,12 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
             first.focus()
         else:
             self.query_one("#go", Button).focus()
+        self._as_opened = self._contents()
+
+    def _contents(self) -> tuple[object, ...]:
+        """What the user can change: every field's text and every chosen version."""
+        typed = tuple(field.value for field in self.query(Input))
+        return typed + tuple(editor.tag for editor in self.query(TargetEditor))
 
     # --- the version picker ----------------------------------------------------------
 
@@ -199,7 +205,7 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     def action_preview(self) -> None:
         """Check the form, then show the preview of the write."""
@@ -221,5 +227,16 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
         self.app.push_screen(preview, confirmed)
 
     def action_cancel(self) -> None:
-        """Close without writing anything."""
-        self.dismiss(None)
+        """Close without writing anything; after edits, only once the user agrees
+        to lose them."""
+        if self._contents() == self._as_opened:
+            self.dismiss(None)
+            return
+        from screens.discard import DiscardScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        what = "this new deployment" if self.creating else f"this {self._verb.lower()}"
+        self.app.push_screen(DiscardScreen(what), answered)

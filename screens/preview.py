@@ -121,8 +121,8 @@ class PreviewScreen(QuitModal[Confirmation | None]):
         self.query_one(DiffTable).show_diff(preview.diff)
         self._show_calls()
         self._update_confirm()
-        focus = "#typed" if self._confirm_name is not None else "#reason"
-        self.query_one(focus, Input).focus()
+        # Top down, as the fields read: the reason, then the name to confirm.
+        self.query_one("#reason", Input).focus()
 
     def _show_calls(self) -> None:
         calls = self.preview.calls if self.preview is not None else ()
@@ -164,7 +164,12 @@ class PreviewScreen(QuitModal[Confirmation | None]):
         self._update_confirm()
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        waiting = self.query_one("#confirm", Button).disabled
+        if event.input.id == "reason" and waiting and self._confirm_name is not None:
+            # Enter after the reason goes on to the name still to be typed.
+            self.query_one("#typed", Input).focus()
+            return
         self._confirm()
 
     @on(Button.Pressed, "#confirm")

@@ -66,8 +66,8 @@ async def test_q_is_a_letter_in_a_modal_input_and_ctrl_c_quits_there(
         await open_deployment(pilot)
         await pilot.press("X")
         await wait_for_screen(pilot, PreviewScreen)
-        typed = app.screen.query_one("#typed", Input)
-        assert typed.has_focus
+        typed = app.screen.query_one("#reason", Input)
+        await wait_until(pilot, lambda: typed.has_focus)
 
         await pilot.press("q")
         assert typed.value == "q" and app.return_code is None

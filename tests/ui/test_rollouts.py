@@ -9,6 +9,7 @@ from textual.widgets import Input, OptionList, Static
 
 from screens.deploy_form import DeployFormScreen
 from screens.deployment import DeploymentScreen
+from screens.discard import DiscardScreen
 from screens.preview import PreviewScreen
 from screens.version_picker import VersionPickerScreen
 from store.errors import NotFound
@@ -123,9 +124,12 @@ async def test_deactivate_then_delete_by_typing_the_name(world: World) -> None:
 
         await pilot.press("X")
         await wait_for_screen(pilot, PreviewScreen)
-        await pilot.press(*"wrong", "enter")
-        assert isinstance(app.screen, PreviewScreen), "a wrong name does not confirm"
-        app.screen.query_one("#typed", Input).value = ""
+        preview = preview_of(app.screen)
+        await wait_until(pilot, lambda: preview.preview is not None)
+        # The reason first, as the fields read; Enter there goes on to the name.
+        await pilot.press(*"night maintenance", "enter", *"wrong", "enter")
+        assert app.screen is preview, "a wrong name does not confirm"
+        preview.query_one("#typed", Input).value = ""
         await pilot.press(*CANARY, "enter")
         await wait_until(pilot, lambda: "done" in progress_of(screen))
         assert world.deployment().status == "terminated"
@@ -133,7 +137,8 @@ async def test_deactivate_then_delete_by_typing_the_name(world: World) -> None:
 
         await pilot.press("D")
         await wait_for_screen(pilot, PreviewScreen)
-        await pilot.press(*CANARY, "enter")
+        await wait_until(pilot, lambda: preview_of(app.screen).preview is not None)
+        await pilot.press("tab", *CANARY, "enter")
         await wait_until(pilot, lambda: app.screen is not screen)
         with pytest.raises(NotFound):
             world.deployment()
@@ -191,3 +196,32 @@ async def test_create_form_problems_follow_the_edits(world: World) -> None:
             lambda: str(problems.render()).startswith("no NIM version chosen"),
         )
         assert "\n" not in str(problems.render()), "only the version is left"
+
+
+async def test_escape_asks_before_throwing_edits_away(world: World) -> None:
+    app = world.app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_deployment(pilot)
+        before = world.deployment().active_revision_uid
+        await pilot.press("R")
+        await wait_for_screen(pilot, DeployFormScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert not screen.draft, "an untouched form closes at once"
+
+        await pilot.press("R")
+        await wait_for_screen(pilot, DeployFormScreen)
+        form = app.screen
+        field = form.query(Input).first()
+        field.focus()
+        await pilot.press("end", "7", "escape")
+        await wait_for_screen(pilot, DiscardScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is form)
+        assert field.value.endswith("7"), "keeping on editing keeps what was typed"
+
+        await pilot.press("escape")
+        await wait_for_screen(pilot, DiscardScreen)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert world.deployment().active_revision_uid == before
