@@ -46,13 +46,15 @@ SETUP_GROUP = "setup"
 class Setup:
     """What the dashboard runs on: its settings, how to open its store, who looks.
 
-    `caller` None asks the user on the scope screen; `demo` marks a demo store.
+    `caller` None asks the user on the scope screen; `demo` marks a demo store;
+    `notices` are problems met while setting up that did not stop it.
     """
 
     settings: Settings
     opener: Opener
     caller: Caller | None = None
     demo: bool = False
+    notices: tuple[str, ...] = ()
 
 
 class StartRefused(Exception):
@@ -140,6 +142,8 @@ class CaiApp(App[None]):
         self.settings, self.opener = setup.settings, setup.opener
         self.caller, self.demo = setup.caller, setup.demo
         self._repeats = RepeatFilter()
+        for notice in setup.notices:
+            self.notify(notice, severity="warning", timeout=15)
         if self.caller is None:
             from cai_tui.title import store_of
             from screens.scope import ScopeScreen

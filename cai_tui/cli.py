@@ -116,9 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _read_settings(args: argparse.Namespace) -> Settings:
+def _read_settings(
+    args: argparse.Namespace, on_problem: Callable[[str], None] | None = None
+) -> Settings:
     """The settings, with the command line's `--store` and `--read-only` on top;
-    logging set up to their log file. Raises `SettingsError`."""
+    logging set up to their log file (a problem with it goes to `on_problem`,
+    standard error by default). Raises `SettingsError`."""
     from cai_tui.logs import setup_logging
     from cai_tui.settings import load_settings
 
@@ -128,7 +131,11 @@ def _read_settings(args: argparse.Namespace) -> Settings:
     if args.read_only:
         overrides["cai_read_only"] = True
     settings = load_settings(**overrides)
-    setup_logging(settings.log_path, echo=args.command in ("serve", "dms"))
+    echo = args.command in ("serve", "dms")
+    if on_problem is None:
+        setup_logging(settings.log_path, echo=echo)
+    else:
+        setup_logging(settings.log_path, echo=echo, on_problem=on_problem)
     return settings
 
 
@@ -237,8 +244,10 @@ class CommandLineSetup:
         from store.schemas import Caller, Identity
 
         args = self.args
+        notices: list[str] = []
         try:
-            settings = _read_settings(args)
+            # The terminal belongs to the dashboard now: problems become notices.
+            settings = _read_settings(args, notices.append)
         except SettingsError as exc:
             raise StartRefused(str(exc)) from None
         caller: Caller | None = None
@@ -253,7 +262,7 @@ class CommandLineSetup:
         if not args.demo:
             remote = settings.is_remote
             opener = RemoteOpener(settings) if remote else LocalOpener(settings)
-            return Setup(settings, opener, caller)
+            return Setup(settings, opener, caller, notices=tuple(notices))
         if settings.is_remote:
             raise StartRefused(
                 "--demo opens a local store of its own: leave CAI_STORE unset"
@@ -261,7 +270,9 @@ class CommandLineSetup:
         from cai_tui.demo import DemoOpener
 
         self.demo = DemoOpener(settings)
-        return Setup(self.demo.settings, self.demo, caller, demo=True)
+        return Setup(
+            self.demo.settings, self.demo, caller, demo=True, notices=tuple(notices)
+        )
 
     def cleanup(self) -> None:
         """Remove the demo store, if this run made one."""
