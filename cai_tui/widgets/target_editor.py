@@ -18,6 +18,8 @@ class TargetEditor(Vertical):
     TargetEditor {
         height: auto;
         margin-bottom: 1;
+        /* A service line needs this much; a narrower form scrolls sideways. */
+        min-width: 70;
     }
     TargetEditor .target-line {
         height: 1;

@@ -225,3 +225,21 @@ async def test_escape_asks_before_throwing_edits_away(world: World) -> None:
         await pilot.press("y")
         await wait_until(pilot, lambda: app.screen is screen)
         assert world.deployment().active_revision_uid == before
+
+
+async def test_at_the_smallest_size_every_field_of_the_form_can_be_seen(
+    world: World,
+) -> None:
+    app = world.app()
+    async with app.run_test(size=(60, 16)) as pilot:
+        await open_deployment(pilot)
+        await pilot.press("R")
+        await wait_for_screen(pilot, DeployFormScreen)
+        form = app.screen
+        last = list(form.query(Input))[-1]
+        last.focus()
+        await pilot.pause()
+        # The form scrolls sideways to the field in focus; nothing is cut off.
+        screen = form.region
+        await wait_until(pilot, lambda: screen.contains_region(last.region))
+        assert last.region.width > 0
