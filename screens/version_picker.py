@@ -99,12 +99,14 @@ class VersionPickerScreen(QuitModal[VersionView | None]):
         listing.highlighted = first
 
     def _option(self, version: VersionView) -> Option:
-        built = age(version.build_at or version.created_at, self.context.clock())
         reason = _NOT_READY.get(version.image_build_status)
         label = Text(version.tag, style="bold" if reason is None else "dim")
         if version.tag == self.current:
             label.append(" (deployed)", style="cyan")
-        label.append(f"  built {built}", style="dim")
+        # Only a built image has a build time worth showing.
+        when, at = ("built", version.build_at) if reason is None else ("created", None)
+        shown = age(at or version.created_at, self.context.clock())
+        label.append(f"  {when} {shown}", style="dim")
         if reason is not None:
             label.append(f"  {reason}", style="dim red")
         return Option(label, id=version.tag, disabled=reason is not None)

@@ -55,6 +55,7 @@ async def test_roll_out_a_new_version_and_watch_it_run(world: World) -> None:
         failed = listing.get_option(f"{NIM}:{FAILED_BUILD}")
         assert failed.disabled, "a failed image build cannot be chosen"
         assert "image build failed" in str(failed.prompt)
+        assert "  created " in str(failed.prompt), "a failed build was never built"
         await pilot.press("slash", *NEW_VERSION[:5], "enter", "enter")
         await wait_for_screen(pilot, DeployFormScreen)
 
