@@ -8,9 +8,17 @@ into a 400 naming the field.
 import hashlib
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
+from pydantic_core import PydanticCustomError
 
 from store.errors import InvalidInput
 from store.names import MAX_LABEL, split_tag
@@ -39,6 +47,25 @@ class Body(BaseModel):
 
 
 # --- shared pieces ----------------------------------------------------------------
+
+
+def _check_manifest(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    services = (manifest or {}).get("services")
+    if services is None:
+        return manifest
+    if not isinstance(services, list) or not all(
+        isinstance(name, str) and name.strip() for name in services
+    ):
+        raise PydanticCustomError(
+            "manifest_services",
+            '`services` must be a list of service names, such as ["Frontend", '
+            '"Processor"]',
+        )
+    return manifest
+
+
+Manifest = Annotated[dict[str, Any] | None, AfterValidator(_check_manifest)]
+"""A version's manifest: any object; its `services`, when given, a list of names."""
 
 
 class ResourceItemBody(Body):
@@ -301,6 +328,13 @@ class TargetConfigBody(Body):
             if key in _V1_FLAGS and value is not None
         }
         overrides = self.deployment_overrides
+        if self.services is not None and not self.services:
+            # Absent, the services come from the version; sent, at least one.
+            raise InvalidInput(
+                "config.services is empty: leave it out to deploy the version's "
+                "services, or give at least one, for example "
+                '{"Frontend": {"scaling": {"min_replicas": 1, "max_replicas": 1}}}'
+            )
         return TargetConfig(
             services={
                 name: body.to_service() for name, body in (self.services or {}).items()
@@ -362,7 +396,7 @@ class DeploymentV1Update(Body):
 
     targets: list[TargetBody] = []
     description: str | None = None
-    do_not_deploy: bool = False
+    do_not_deploy: StrictBool = False
     reason: str = ""
     target_uids: list[str] | None = Field(default=None, description=TARGET_UIDS_DOC)
     rolled_back_from: str | None = Field(
@@ -432,7 +466,7 @@ class NimUpdate(Body):
 class VersionUpdate(NimUpdate):
     """`PATCH .../versions/{version}`: description, labels, manifest, build time."""
 
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest = None
     build_at: datetime | None = None
 
 
@@ -461,7 +495,7 @@ class VersionCreate(Body):
     version: str
     description: str | None = ""
     labels: list[LabelBody] | None = None
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest = None
     build_at: datetime | None = None
     image_build_status: ImageBuildStatus = "pending"
 

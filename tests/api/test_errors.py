@@ -9,6 +9,7 @@ from cai_tui.server.app import assemble
 from cai_tui.server.context import ServerContext
 from store.schemas import Caller
 from tests.api.conftest import Api, StartApi
+from tests.api.seed import publish
 from tests.servers import running_server
 
 
@@ -112,3 +113,53 @@ def test_bad_if_match_is_400(api: Api) -> None:
     client = api.client(headers={"If-Match": "not-quoted"})
     answer = client.post("/api/v2/deployments/x/terminate")
     assert_error(answer, 400, "If-Match")
+
+
+E1 = "/api/v1/clusters/default/namespaces/compoundai/deployments/e1"
+
+
+def v1_target(services: dict[str, Any] | None) -> dict[str, Any]:
+    """A v1 create body for `hello:v1`, with `config.services` when given."""
+    config: dict[str, Any] = {}
+    if services is not None:
+        config["services"] = services
+    return {
+        "name": "e1",
+        "kube_namespace": "compoundai",
+        "targets": [{"bento_repository": "hello", "bento": "v1", "config": config}],
+    }
+
+
+def test_an_empty_services_map_on_v1_is_400_and_creates_nothing(api: Api) -> None:
+    client = api.client()
+    publish(client, "hello", "v1")
+    answer = client.post("/api/v1/clusters/default/deployments", json=v1_target({}))
+    assert_error(answer, 400, "config.services is empty", "leave it out")
+    assert client.get("/api/v1/clusters/default/deployments").json()["total"] == 0
+
+    # Left out, the version's services are deployed.
+    created = client.post("/api/v1/clusters/default/deployments", json=v1_target(None))
+    assert created.status_code == 200, created.text
+    patched = client.patch(E1, json=v1_target({}))
+    assert_error(patched, 400, "config.services is empty")
+
+
+@pytest.mark.parametrize("services", ["abc", [1, 2], {"a": 1}, ["ok", ""]])
+def test_a_manifest_whose_services_are_not_names_is_400(
+    api: Api, services: object
+) -> None:
+    client = api.client()
+    assert client.post("/api/v1/compound_nims", json={"name": "good"}).is_success
+    body = {"version": "v3", "manifest": {"services": services}}
+    answer = client.post("/api/v1/compound_nims/good/versions", json=body)
+    assert_error(answer, 400, "`manifest`", "list of service names")
+    assert client.get("/api/v1/compound_nims/good/versions").json()["total"] == 0
+
+
+def test_do_not_deploy_takes_a_boolean_not_a_word(api: Api) -> None:
+    client = api.client()
+    publish(client, "hello", "v1")
+    created = client.post("/api/v1/clusters/default/deployments", json=v1_target(None))
+    assert created.status_code == 200, created.text
+    body = {**v1_target(None), "do_not_deploy": "yes"}
+    assert_error(client.patch(E1, json=body), 400, "`do_not_deploy`")
