@@ -50,6 +50,24 @@ Previewer = Callable[[Draft], WritePreview]
 """Asks the store for the dry run of a draft; called in a thread worker."""
 
 
+def _name_field(
+    field: str, value: str, placeholder: str = "", *, kind: str = ""
+) -> Horizontal:
+    """A labelled one-line input `#<field>` for a name checked as an RFC 1035
+    label (of a `kind`, the field's name unless told)."""
+    return Horizontal(
+        Label(field),
+        Input(
+            value,
+            placeholder=placeholder,
+            id=field,
+            validators=[Label1035(kind or field)],
+            compact=True,
+        ),
+        classes="field",
+    )
+
+
 class DeployFormScreen(QuitModal[DeployRequest | None]):
     """Edits a draft; returns it with the user's confirmation of its preview."""
 
@@ -87,33 +105,17 @@ class DeployFormScreen(QuitModal[DeployRequest | None]):
             yield Static(self._title, id="form-title")
             with VerticalScroll(id="form-body"):
                 if self.choose_cluster:
-                    with Horizontal(classes="field"):
-                        yield Label("cluster")
-                        yield Input(
-                            self.draft.cluster,
-                            placeholder="a cluster name, such as default",
-                            id="cluster",
-                            validators=[Label1035("cluster")],
-                            compact=True,
-                        )
+                    yield _name_field(
+                        "cluster", self.draft.cluster, "a cluster name, such as default"
+                    )
                 if self.creating:
-                    with Horizontal(classes="field"):
-                        yield Label("name")
-                        yield Input(
-                            self.draft.name,
-                            placeholder="an RFC 1035 label, such as llm-canary",
-                            id="name",
-                            validators=[Label1035("deployment")],
-                            compact=True,
-                        )
-                    with Horizontal(classes="field"):
-                        yield Label("namespace")
-                        yield Input(
-                            self.draft.namespace,
-                            id="namespace",
-                            validators=[Label1035("namespace")],
-                            compact=True,
-                        )
+                    yield _name_field(
+                        "name",
+                        self.draft.name,
+                        "an RFC 1035 label, such as llm-canary",
+                        kind="deployment",
+                    )
+                    yield _name_field("namespace", self.draft.namespace)
                 targets = self.draft.targets or (TargetSpec(nim="", version=""),)
                 for target in targets:
                     yield TargetEditor(

@@ -230,3 +230,19 @@ def remote_store_factory(replayed_api: str) -> Iterator[StoreFactory]:
     yield open_store
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Put the root logger back as it was: `setup_logging` replaces its handlers."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)

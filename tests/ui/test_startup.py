@@ -1,8 +1,6 @@
 """Start-up through the command line's setup, read after the first frame."""
 
-import logging
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +15,8 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def clean_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Path]:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, root_logging: None
+) -> Path:
     """No setting from the developer's environment or `.env`; the root logger put
     back afterwards (the setup points it at the log file)."""
     for key in list(os.environ):
@@ -27,15 +25,7 @@ def clean_environment(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CAI_STORE", str(tmp_path / "cai.db"))
     monkeypatch.setenv("CAI_SIM_STORE", str(tmp_path / "sim.db"))
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield tmp_path
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
+    return tmp_path
 
 
 def dashboard(*argv: str) -> CaiApp:

@@ -2,26 +2,9 @@
 
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from cai_tui.logs import FORMAT, OneLineFormatter, escape_controls, setup_logging
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """Put the root logger back as it was: `setup_logging` replaces its handlers."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-        handler.close()
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
 
 
 def record(message: str, *args: object, exc: bool = False) -> logging.LogRecord:
