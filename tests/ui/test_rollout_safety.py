@@ -95,7 +95,8 @@ async def test_a_deactivate_leftover_needs_attention_until_retried(
 
         await pilot.press("X")
         await wait_for_screen(pilot, PreviewScreen)
-        await pilot.press(*CANARY, "enter")
+        # Past the reason, to the name to confirm.
+        await pilot.press("tab", *CANARY, "enter")
         await wait_until(pilot, lambda: "needs attention" in summary_of(screen))
         assert "locked" in summary_of(screen)
         assert world.deployment().status == "terminated"
