@@ -124,6 +124,23 @@ class Deployment(Base):
     cluster: Mapped[Cluster] = relationship(lazy="joined", innerjoin=True)
 
 
+class DeploymentCount(Base):
+    """How many deployments one creator has in one cluster.
+
+    Written only by the database's triggers on `deployments` (migration 0003), in
+    the transaction that inserts or deletes the deployment, so it always equals a
+    COUNT of them; lists read it instead of counting a large cluster.
+    """
+
+    __tablename__ = "deployment_counts"
+
+    cluster_uid: Mapped[str] = mapped_column(
+        ForeignKey("clusters.uid", ondelete="CASCADE"), primary_key=True
+    )
+    creator: Mapped[str] = mapped_column(IDENT, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class Revision(Base):
     """One entry of a deployment's history; at most one is active."""
 

@@ -16,6 +16,7 @@ from store.models import (
     Cluster,
     CompoundNim,
     Deployment,
+    DeploymentCount,
     LeftoverResource,
     Operation,
 )
@@ -32,6 +33,17 @@ def deployments(caller: Caller) -> ColumnElement[bool]:
     in_org = clusters(caller)
     if caller.scope == "user":
         return and_(in_org, Deployment.creator == caller.identity.user)
+    return in_org
+
+
+def deployment_counts(caller: Caller) -> ColumnElement[bool]:
+    """Counters of the deployments the caller sees; the query must join `Cluster`.
+
+    The same rule as `deployments`, on the (cluster, creator) counters.
+    """
+    in_org = clusters(caller)
+    if caller.scope == "user":
+        return and_(in_org, DeploymentCount.creator == caller.identity.user)
     return in_org
 
 

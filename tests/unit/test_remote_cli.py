@@ -66,14 +66,18 @@ def test_tokens_file_format(tmp_path: Path) -> None:
 def test_serve_on_an_older_schema_names_the_upgrade(
     empty_pg_url: str, tmp_path: Path
 ) -> None:
-    from store.database import Database
+    from alembic import command
+
+    from store.database import Database, alembic_config
 
     Database.open(empty_pg_url, migrate=True).dispose()
     engine = create_engine(empty_pg_url)
-    with engine.begin() as connection:
-        # Back to schema 0001 for real: without what 0002 adds.
-        connection.execute(text("DROP INDEX ix_deployments_created"))
-        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with engine.connect() as connection:
+        # Back to schema 0001 for real: without what the later revisions add.
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+        connection.commit()
     engine.dispose()
 
     done = run_cli("serve", cwd=tmp_path, env={"CAI_STORE": empty_pg_url})
