@@ -6,6 +6,7 @@ connects at import time.
 """
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "cai_write"
 """Execution option that makes an SQLite transaction take the write lock at BEGIN."""
+POOL_SIZE = 8
+"""Connections an engine keeps open: more than the API server runs requests at once
+(`cai_tui.server.app`), so a request never waits for one."""
+POOL_OVERFLOW = 16
+"""Connections opened beyond `POOL_SIZE` when more are needed at once (a write's
+DMS calls record what they created from threads of their own)."""
 
 
 def alembic_config() -> Config:
@@ -53,6 +60,10 @@ class Database:
         self.url = url
         self.busy_timeout = busy_timeout
         self._engine: Engine | None = None
+        self._writer = threading.Lock()
+        """Held by this process's SQLite writer: the others queue on it in turn,
+        instead of polling SQLite's write lock (its busy handler sleeps and
+        retries, so under load most writers sleep while the lock is free)."""
         self.default_cluster_orgs: set[str] = set()
         """Organizations whose `default` cluster is known to exist."""
 
@@ -124,14 +135,34 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session for one short write transaction, committed on success."""
+        """A session for one short write transaction, committed on success.
+
+        On SQLite, one writer of this process at a time; writers of other
+        processes still wait on SQLite's own lock (`busy_timeout`).
+        """
         engine = self.engine.execution_options(**{WRITE: True})
         with (
             self.translate_errors(),
+            self._one_writer(),
             Session(engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        if not self.is_sqlite:
+            yield  # PostgreSQL writers lock only the rows they change
+            return
+        if not self._writer.acquire(timeout=self.busy_timeout):
+            raise Unavailable(
+                f"the store {self.describe()} is locked: another writer holds it; "
+                "try again in a moment"
+            )
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     @contextmanager
     def translate_errors(self) -> Iterator[None]:
@@ -187,9 +218,12 @@ class Database:
             )
 
     def _make_engine(self) -> Engine:
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         if not self.is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
-        engine = create_engine(self.url, connect_args={"timeout": self.busy_timeout})
+            return create_engine(self.url, pool_pre_ping=True, **pool)
+        engine = create_engine(
+            self.url, connect_args={"timeout": self.busy_timeout}, **pool
+        )
         busy_ms = int(self.busy_timeout * 1000)
 
         @event.listens_for(engine, "connect")

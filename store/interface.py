@@ -93,6 +93,21 @@ class Store(ABC):
             details.append(detail)
         return details
 
+    def list_deployment_details(
+        self, query: DeploymentQuery = ALL_DEPLOYMENTS
+    ) -> Page[DeploymentDetail]:
+        """A page of `list_deployments`, each row with its active revision (an
+        addition for the API). This default reads the page, then its details; a
+        store may read both at once."""
+        page = self.list_deployments(query)
+        return Page(
+            items=tuple(self.deployment_details(page)),
+            total=page.total,
+            start=page.start,
+            next_cursor=page.next_cursor,
+            prev_cursor=page.prev_cursor,
+        )
+
     def get_cluster_brief(self, name: str) -> ClusterView:
         """One cluster, whose `deployment_count` a store may leave at 0 (cheaper)."""
         return self.get_cluster(name)
@@ -124,6 +139,14 @@ class Store(ABC):
     @abstractmethod
     def get_version(self, nim: str, version: str) -> VersionView:
         """One version of one NIM."""
+
+    def get_version_and_nim(
+        self, nim: str, version: str
+    ) -> tuple[VersionView, NimView]:
+        """One version of one NIM, and that NIM (an addition for the API, which
+        shows both in every target). This default reads them one after the other;
+        a store may read both at once."""
+        return self.get_version(nim, version), self.get_nim(nim)
 
     @abstractmethod
     def list_operations(
@@ -171,12 +194,14 @@ class Store(ABC):
         rolled_back_from: str | None = None,
         namespace: str | None = None,
         target_uids: Sequence[str] | None = None,
+        description: str | None = None,
     ) -> DeploymentDetail:
         """Roll out a new active revision with these targets.
 
         `expected_active` is the active revision uid the caller saw (None: it saw
         none); `ANY_REVISION` skips the check. A stale one raises `StaleRevision`.
-        `target_uids` is as for `create_deployment`.
+        `target_uids` is as for `create_deployment`. A `description` is stored with
+        the new revision (None leaves it as it is); a failed roll out keeps neither.
         """
 
     @abstractmethod

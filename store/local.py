@@ -341,8 +341,9 @@ class LocalStore(LocalReads):
         rolled_back_from: str | None = None,
         namespace: str | None = None,
         target_uids: Sequence[str] | None = None,
+        description: str | None = None,
     ) -> DeploymentDetail:
-        """Roll out a new active revision with these targets."""
+        """Roll out a new active revision with these targets (and `description`)."""
         return self._deploy(
             "roll_out" if rolled_back_from is None else "roll_back",
             cluster,
@@ -353,6 +354,7 @@ class LocalStore(LocalReads):
             rolled_back_from=rolled_back_from,
             namespace=namespace,
             target_uids=target_uids,
+            description=description,
         )
 
     def roll_back(
@@ -601,6 +603,7 @@ class LocalStore(LocalReads):
         namespace: str | None = None,
         new: DeploymentSpec | None = None,
         target_uids: Sequence[str] | None = None,
+        description: str | None = None,
     ) -> DeploymentDetail:
         self._writable()
         self._recover_once()
@@ -663,6 +666,12 @@ class LocalStore(LocalReads):
                         assert deployment_uid is not None
                         self._compare(s, deployment_uid, active_uid, name)
                         set_status(s, deployment_uid, "deploying", now, restart=True)
+                        if description is not None:
+                            s.execute(
+                                update(Deployment)
+                                .where(Deployment.uid == deployment_uid)
+                                .values(description=description)
+                            )
                     self._write_revision(
                         s,
                         deployment_uid,

@@ -4,6 +4,10 @@ Every read is one short transaction whose conditions come from `store.scope`, so
 what is out of the caller's scope is `NotFound`, never shown.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
 from sqlalchemy import (
     and_,
     func,
@@ -40,6 +44,7 @@ from store.queries import (
     contains,
     deployment_conditions,
     deployment_counts,
+    deployment_total,
     revision_views,
     rows_before,
     sort_value,
@@ -67,6 +72,29 @@ from store.views import (
     summary_view,
     version_view,
 )
+
+Item = TypeVar("Item", DeploymentSummary, DeploymentDetail)
+
+
+@dataclass(frozen=True)
+class PagedRows:
+    """One page of deployment rows, before they become views."""
+
+    rows: list[Deployment]
+    total: int
+    start: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+    def of(self, items: tuple[Item, ...]) -> Page[Item]:
+        """The page with these views of its rows."""
+        return Page(
+            items=items,
+            total=self.total,
+            start=self.start,
+            next_cursor=self.next_cursor,
+            prev_cursor=self.prev_cursor,
+        )
 
 
 class LocalReads(Store):
@@ -172,44 +200,51 @@ class LocalReads(Store):
                 .unique()
                 .all()
             }
-            actives = session.scalars(
-                select(Revision).where(
-                    Revision.deployment_uid.in_(uids), Revision.status == "active"
-                )
-            ).all()
-            views = dict(
-                zip(
-                    [r.deployment_uid for r in actives],
-                    revision_views(session, actives),
-                    strict=True,
-                )
-            )
-            counted = session.execute(
-                select(Revision.deployment_uid, func.count())
-                .where(Revision.deployment_uid.in_(uids))
-                .group_by(Revision.deployment_uid)
-            )
-            counts: dict[str, int] = {uid: count for uid, count in counted}
-            details = []
-            for listed in page.items:
-                row = rows.get(listed.uid)
-                if row is None:
-                    details.append(DeploymentDetail(**listed.model_dump()))
-                    continue
-                view = views.get(row.uid)
-                details.append(detail_view(row, view, counts.get(row.uid, 0)))
-        return details
+            found = iter(self._details(session, list(rows.values())))
+            details = {row.uid: next(found) for row in rows.values()}
+        return [
+            details.get(listed.uid) or DeploymentDetail(**listed.model_dump())
+            for listed in page.items
+        ]
 
     def list_deployments(
         self, query: DeploymentQuery = DeploymentQuery()
     ) -> Page[DeploymentSummary]:
         """Deployments in scope, filtered, sorted and keyset- or offset-paged in SQL."""
+        self._before_page(query)
+        with self.db.read() as session:
+            paged = self._page(session, query)
+            tags = active_tags(session, [r.uid for r in paged.rows])
+            items = tuple(
+                summary_view(r, *tags.get(r.uid, (None, ()))) for r in paged.rows
+            )
+        return paged.of(items)
+
+    def list_deployment_details(
+        self, query: DeploymentQuery = DeploymentQuery()
+    ) -> Page[DeploymentDetail]:
+        """A page of `list_deployments`, each row with its active revision.
+
+        One read transaction for the page and its details, so a row cannot vanish
+        between them.
+        """
+        self._before_page(query)
+        with self.db.read() as session:
+            paged = self._page(session, query)
+            items = tuple(self._details(session, paged.rows))
+        return paged.of(items)
+
+    def _before_page(self, query: DeploymentQuery) -> None:
+        # A page of the `default` cluster finds it even before its first write.
+        if query.cluster is not None:
+            self._ensure_default_cluster()
+
+    def _page(self, session: Session, query: DeploymentQuery) -> PagedRows:
+        """The rows of one page of deployments, its total and its cursors."""
         if query.cluster is not None:
             # Only that the cluster exists (NotFound otherwise): its deployment
             # count would cost more than the page itself.
-            self._ensure_default_cluster()
-            with self.db.read() as session:
-                self._cluster(session, query.cluster)
+            self._cluster(session, query.cluster)
         sort = SORT_COLUMNS[query.sort]
         conditions = deployment_conditions(query)
         base = scope.visible_deployments(self._caller).where(*conditions)
@@ -222,49 +257,67 @@ class LocalReads(Store):
             else (sort, Deployment.uid)
         )
 
-        with self.db.read() as session:
-            total = (
-                session.scalar(
-                    select(func.count())
-                    .select_from(Deployment)
-                    .join(Cluster, Deployment.cluster_uid == Cluster.uid)
-                    .where(scope.deployments(self._caller), *conditions)
-                )
-                or 0
+        total = deployment_total(session, self._caller, query)
+        statement = base.order_by(*order).limit(query.limit + 1)
+        start = query.start
+        if cursor is not None:
+            value, uid = decode_cursor(cursor)
+            key = tuple_(sort, Deployment.uid)
+            beyond = (
+                key < tuple_(value, uid) if descending else key > tuple_(value, uid)
             )
-            statement = base.order_by(*order).limit(query.limit + 1)
-            start = query.start
-            if cursor is not None:
-                value, uid = decode_cursor(cursor)
-                key = tuple_(sort, Deployment.uid)
-                beyond = (
-                    key < tuple_(value, uid) if descending else key > tuple_(value, uid)
-                )
-                statement = statement.where(beyond)
-            else:
-                statement = statement.offset(query.start)
-            rows = list(session.scalars(statement).unique().all())
-            more = len(rows) > query.limit
-            rows = rows[: query.limit]
-            if backwards:
-                rows.reverse()
-            if cursor is not None and rows:
-                start = rows_before(session, base, sort, rows[0], query.descending)
-            tags = active_tags(session, [r.uid for r in rows])
-            items = tuple(summary_view(r, *tags.get(r.uid, (None, ()))) for r in rows)
+            statement = statement.where(beyond)
+        else:
+            statement = statement.offset(query.start)
+        rows = list(session.scalars(statement).unique().all())
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if backwards:
+            rows.reverse()
+        if cursor is not None and rows:
+            start = rows_before(session, base, sort, rows[0], query.descending)
 
         def cursor_of(row: Deployment) -> str:
             return encode_cursor(sort_value(row, query.sort), row.uid)
 
         has_next = (more and not backwards) or (backwards and cursor is not None)
         has_prev = (more and backwards) or (not backwards and start > 0)
-        return Page(
-            items=items,
+        return PagedRows(
+            rows=rows,
             total=total,
             start=start,
             next_cursor=cursor_of(rows[-1]) if rows and has_next else None,
             prev_cursor=cursor_of(rows[0]) if rows and has_prev else None,
         )
+
+    def _details(
+        self, session: Session, rows: Sequence[Deployment]
+    ) -> list[DeploymentDetail]:
+        """These rows with their active revisions and revision counts."""
+        uids = [row.uid for row in rows]
+        if not uids:
+            return []
+        actives = session.scalars(
+            select(Revision).where(
+                Revision.deployment_uid.in_(uids), Revision.status == "active"
+            )
+        ).all()
+        views = dict(
+            zip(
+                [r.deployment_uid for r in actives],
+                revision_views(session, actives),
+                strict=True,
+            )
+        )
+        counted = session.execute(
+            select(Revision.deployment_uid, func.count())
+            .where(Revision.deployment_uid.in_(uids))
+            .group_by(Revision.deployment_uid)
+        )
+        counts: dict[str, int] = {uid: count for uid, count in counted}
+        return [
+            detail_view(row, views.get(row.uid), counts.get(row.uid, 0)) for row in rows
+        ]
 
     def get_deployment(
         self, cluster: str, name: str, namespace: str | None = None
@@ -371,6 +424,15 @@ class LocalReads(Store):
         with self.db.read() as session:
             parent = self._nim(session, nim)
             return version_view(self._version(session, parent, version), parent.name)
+
+    def get_version_and_nim(
+        self, nim: str, version: str
+    ) -> tuple[VersionView, NimView]:
+        """One version of one NIM in scope, and that NIM, in one read."""
+        with self.db.read() as session:
+            parent = self._nim(session, nim)
+            row = self._version(session, parent, version)
+            return version_view(row, parent.name), self._nim_view(session, parent)
 
     def list_operations(
         self,
@@ -481,21 +543,19 @@ class LocalReads(Store):
         return row
 
     def _nim_view(self, session: Session, row: CompoundNim) -> NimView:
-        count = (
-            session.scalar(
-                select(func.count()).where(CompoundNimVersion.nim_uid == row.uid)
-            )
-            or 0
-        )
-        latest = session.scalar(
+        mine = CompoundNimVersion.nim_uid == row.uid
+        count = select(func.count()).where(mine).scalar_subquery()
+        latest = (
             select(CompoundNimVersion.version)
-            .where(CompoundNimVersion.nim_uid == row.uid)
+            .where(mine)
             .order_by(
                 CompoundNimVersion.created_at.desc(), CompoundNimVersion.uid.desc()
             )
             .limit(1)
+            .scalar_subquery()
         )
-        return nim_view(row, count, latest)
+        counted, newest = session.execute(select(count, latest)).one()
+        return nim_view(row, counted or 0, newest)
 
     def _detail(self, session: Session, row: Deployment) -> DeploymentDetail:
         active = active_revision(session, row.uid)

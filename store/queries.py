@@ -15,6 +15,7 @@ from store import scope
 from store.models import (
     Cluster,
     Deployment,
+    DeploymentCount,
     DmsResource,
     LeftoverResource,
     Revision,
@@ -175,19 +176,55 @@ def active_revision(session: Session, deployment_uid: str) -> Revision | None:
 def deployment_counts(
     session: Session, caller: Caller, cluster_uids: Sequence[str]
 ) -> dict[str, int]:
-    """Deployments in the caller's scope per cluster uid."""
+    """Deployments in the caller's scope per cluster uid, from the counters."""
     if not cluster_uids:
         return {}
     rows = session.execute(
-        select(Deployment.cluster_uid, func.count())
-        .join(Cluster, Deployment.cluster_uid == Cluster.uid)
+        select(DeploymentCount.cluster_uid, func.sum(DeploymentCount.n))
+        .join(Cluster, DeploymentCount.cluster_uid == Cluster.uid)
         .where(
-            scope.deployments(caller),
-            Deployment.cluster_uid.in_(cluster_uids),
+            scope.deployment_counts(caller),
+            DeploymentCount.cluster_uid.in_(cluster_uids),
         )
-        .group_by(Deployment.cluster_uid)
+        .group_by(DeploymentCount.cluster_uid)
     ).all()
-    return {uid: count for uid, count in rows}
+    return {uid: int(count or 0) for uid, count in rows}
+
+
+def is_counted(query: DeploymentQuery) -> bool:
+    """Whether the counters give this query's total: no filter but the cluster."""
+    return (
+        not query.search
+        and query.status is None
+        and query.namespace is None
+        and query.nim is None
+        and query.version is None
+    )
+
+
+def deployment_total(session: Session, caller: Caller, query: DeploymentQuery) -> int:
+    """How many deployments in scope match `query`.
+
+    Read from the counters when only the cluster narrows it (the common list, and
+    the one a COUNT over a large cluster made slow); counted otherwise.
+    """
+    if is_counted(query):
+        counted = select(func.coalesce(func.sum(DeploymentCount.n), 0)).join(
+            Cluster, DeploymentCount.cluster_uid == Cluster.uid
+        )
+        counted = counted.where(scope.deployment_counts(caller))
+        if query.cluster is not None:
+            counted = counted.where(Cluster.name == query.cluster)
+        return int(session.scalar(counted) or 0)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Deployment)
+            .join(Cluster, Deployment.cluster_uid == Cluster.uid)
+            .where(scope.deployments(caller), *deployment_conditions(query))
+        )
+        or 0
+    )
 
 
 def contains(column: Any, text: str) -> ColumnElement[bool]:

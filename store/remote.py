@@ -294,6 +294,7 @@ class RemoteStore(Store):
         rolled_back_from: str | None = None,
         namespace: str | None = None,
         target_uids: Sequence[str] | None = None,
+        description: str | None = None,
     ) -> DeploymentDetail:
         """Roll out a new active revision with these targets."""
         self._writable()
@@ -303,6 +304,8 @@ class RemoteStore(Store):
             "rolled_back_from": rolled_back_from,
             "target_uids": _uids(target_uids),
         }
+        if description is not None:
+            body["description"] = description
         headers = if_match(expected_active)
         return self._write_on(
             cluster,

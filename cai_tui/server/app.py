@@ -2,12 +2,14 @@
 
 Each request gets its own `LocalStore`, bound to the caller its identity headers
 name. Handlers are plain functions, run by FastAPI in its thread pool, because the
-store blocks.
+store blocks; at most `CONCURRENT_REQUESTS` of them run at once.
 """
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from starlette import types as asgi
 
@@ -28,6 +30,30 @@ from store.database import Database
 from store.dms import DeploymentManager
 from store.interface import Store
 from store.schemas import DEFAULT_NAMESPACE, Caller, Identity, Scope
+
+SQLITE_HANDLERS = 2
+"""Handlers run at once over SQLite, whose queries run in this process too."""
+SERVER_DATABASE_HANDLERS = 4
+"""Handlers run at once over PostgreSQL: while some wait for its answers, others
+compute."""
+# Python runs one thread at a time: beyond the few that keep the database busy
+# while another computes, more threads only take turns on the interpreter lock and
+# every request waits for all of them (anyio's default is 40 threads). Requests
+# beyond these wait their turn in order, which keeps the slowest close to the rest.
+
+
+@asynccontextmanager
+async def bounded_threads(app: FastAPI) -> AsyncIterator[None]:
+    """Run at most the context's `handler_threads` handlers at once."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = context_of_app(app).handler_threads
+    yield
+
+
+def context_of_app(app: FastAPI) -> ServerContext:
+    """The server context `assemble` gave `app`."""
+    context: ServerContext = app.state.context
+    return context
 
 
 def create_app(
@@ -71,6 +97,7 @@ def create_app(
         new_id=new_id,
         token=token,
         tokens=tokens,
+        handler_threads=SQLITE_HANDLERS if db.is_sqlite else SERVER_DATABASE_HANDLERS,
     )
     return assemble(context)
 
@@ -78,6 +105,7 @@ def create_app(
 def assemble(context: ServerContext) -> FastAPI:
     """The app's routes, error mapping and authentication around `context`."""
     app = FastAPI(
+        lifespan=bounded_threads,
         title="CAI API (cai-tui)",
         version=context.version,
         description="Clusters, deployments and Compound NIMs of the CAI control plane.",
@@ -108,7 +136,7 @@ UNAUTHORIZED = (
 )
 
 
-def _require_token(request: Request) -> None:
+async def _require_token(request: Request) -> None:
     """Refuse a request without a valid bearer token, when the server asks for one.
 
     With a tokens file the token also names the caller. The refusal is the same

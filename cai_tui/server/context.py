@@ -2,9 +2,13 @@
 
 The server holds one `ServerContext`; each request gets a store bound to the caller
 named by its `Nv-Ngc-Org` and `Nv-Actor-Id` headers, closed when the request ends.
+
+These dependencies only read the request, so they are coroutines: FastAPI runs them
+on the event loop, where a plain function would take a turn of the thread pool
+each (and queue behind the handlers there when the server is busy).
 """
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -24,7 +28,8 @@ class ServerContext:
     """The server's shared parts, set once by `create_app`."""
 
     open_store: Callable[[Caller], Store]
-    """Makes a store bound to one caller (cheap: one per request)."""
+    """Makes a store bound to one caller (cheap: one per request). It is called,
+    and the store closed, on the event loop: neither may block."""
     scope: Scope
     namespace: str
     """Namespace of new deployments and of every v2 route."""
@@ -35,6 +40,8 @@ class ServerContext:
     """One bearer token every `/api` request must carry (identity from headers)."""
     tokens: Mapping[str, Identity] | None = None
     """Bearer tokens naming identities; when set, identity headers are ignored."""
+    handler_threads: int = 4
+    """Request handlers run at once (in threads); later requests wait their turn."""
 
 
 def context_of(request: Request) -> ServerContext:
@@ -55,7 +62,7 @@ def caller_of(request: Request) -> Caller:
     return Caller(identity=identity, scope=context.scope)
 
 
-def caller_store(request: Request) -> Iterator[Store]:
+async def caller_store(request: Request) -> AsyncIterator[Store]:
     """The caller's store for the length of one request."""
     store = context_of(request).open_store(caller_of(request))
     try:
@@ -64,7 +71,7 @@ def caller_store(request: Request) -> Iterator[Store]:
         store.close()
 
 
-def page_request(
+async def page_request(
     start: Annotated[int, Query(ge=0, description="Offset of the first item.")] = 0,
     count: Annotated[
         int, Query(ge=0, le=MAX_COUNT, description="Page size (default 20).")
@@ -75,7 +82,7 @@ def page_request(
     return PageRequest(start=start, count=count, search=search)
 
 
-def expected_active(
+async def expected_active(
     if_match: Annotated[
         str | None,
         Header(

@@ -5,6 +5,7 @@ Every deployment response carries `ETag: "<active revision uid>"` (or `"none"`),
 value a later write sends back as `If-Match`.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -61,53 +62,59 @@ def list_page(
     of a returned dict would walk it again and cost as much as the page itself.
     `cluster`, when the route read it already, spares looking it up again.
     """
-    page = store.list_deployments(query)
+    page = store.list_deployment_details(query)
     renderer = wire.Renderer(store, clusters=[cluster] if cluster else ())
-    return JSONResponse(wire.envelope(page, count, renderer.deployments(page)))
+    items = [renderer.deployment(detail) for detail in page.items]
+    return JSONResponse(wire.envelope(page, count, items))
 
 
+@dataclass(frozen=True)
 class DeploymentFilters:
     """The query parameters of a deployment list (all but paging are additions)."""
 
-    def __init__(
-        self,
-        start: Annotated[int, Query(ge=0)] = 0,
-        count: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 20,
-        search: Annotated[str, Query(description="Substring of the name.")] = "",
-        status: Annotated[DeploymentStatus | None, Query()] = None,
-        namespace: Annotated[str | None, Query()] = None,
-        sort: Annotated[DeploymentSort, Query()] = "created_at",
-        order: Annotated[Literal["asc", "desc"], Query()] = "desc",
-        after: Annotated[str | None, Query(description="Cursor: page after.")] = None,
-        before: Annotated[str | None, Query(description="Cursor: page before.")] = None,
-        in_cluster: Annotated[
-            str | None,
-            Query(
-                alias="in_cluster",
-                description="Only this cluster's (on routes without one in the path).",
-            ),
-        ] = None,
-    ) -> None:
-        self.count = count
-        self.query = DeploymentQuery(
-            search=search,
-            status=status,
-            namespace=namespace,
-            sort=sort,
-            descending=order == "desc",
-            limit=count,
-            after=after,
-            before=before,
-            start=start,
-            cluster=in_cluster,
-        )
+    count: int
+    query: DeploymentQuery
 
     def of(self, **narrowing: Any) -> DeploymentQuery:
         """The query, narrowed to a cluster or a NIM."""
         return self.query.model_copy(update=narrowing)
 
 
-Filters = Annotated[DeploymentFilters, Depends()]
+async def deployment_filters(
+    start: Annotated[int, Query(ge=0)] = 0,
+    count: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 20,
+    search: Annotated[str, Query(description="Substring of the name.")] = "",
+    status: Annotated[DeploymentStatus | None, Query()] = None,
+    namespace: Annotated[str | None, Query()] = None,
+    sort: Annotated[DeploymentSort, Query()] = "created_at",
+    order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+    after: Annotated[str | None, Query(description="Cursor: page after.")] = None,
+    before: Annotated[str | None, Query(description="Cursor: page before.")] = None,
+    in_cluster: Annotated[
+        str | None,
+        Query(
+            alias="in_cluster",
+            description="Only this cluster's (on routes without one in the path).",
+        ),
+    ] = None,
+) -> DeploymentFilters:
+    """The filters of a list request (a coroutine: see `cai_tui.server.context`)."""
+    query = DeploymentQuery(
+        search=search,
+        status=status,
+        namespace=namespace,
+        sort=sort,
+        descending=order == "desc",
+        limit=count,
+        after=after,
+        before=before,
+        start=start,
+        cluster=in_cluster,
+    )
+    return DeploymentFilters(count=count, query=query)
+
+
+Filters = Annotated[DeploymentFilters, Depends(deployment_filters)]
 
 
 @router.get("/deployment_creation_json_schema")
@@ -186,7 +193,7 @@ def update_deployment(
     store: CallerStore,
     expected: ExpectedActive,
 ) -> JSONResponse:
-    """Roll out a new revision with these targets.
+    """Roll out a new revision with these targets, and store `description` if given.
 
     With `do_not_deploy: true` nothing is rolled out: each active target whose tag
     a request target has gets that target's `kubeResourceUid` and
@@ -210,6 +217,7 @@ def update_deployment(
             rolled_back_from=body.rolled_back_from,
             namespace=namespace,
             target_uids=body.target_uids,
+            description=body.description,
         )
     return deployment_response(store, detail)
 

@@ -8,6 +8,7 @@ Fields cai-tui adds (section 8.16) come after the original ones.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from store.errors import NotFound
@@ -16,7 +17,6 @@ from store.schemas import (
     ClusterView,
     DeploymentDetail,
     DeploymentQuery,
-    DeploymentSummary,
     DmsResourceView,
     ExternalService,
     LeftoverView,
@@ -38,6 +38,13 @@ def timestamp(at: datetime | None) -> str | None:
     """RFC 3339 in UTC with microseconds, as the original rendered times."""
     if at is None:
         return None
+    return _utc_text(at)
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(at: datetime) -> str:
+    # A deployment shows each of its times several times over (creators, targets,
+    # the cluster): formatting each once keeps a page from costing thousands.
     utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -252,6 +259,24 @@ def leftover(view: LeftoverView) -> Json:
     return view.model_dump(mode="json")
 
 
+def repository(view: NimView) -> Json:
+    """A NIM as a version's `repository`."""
+    labels = [label.model_dump() for label in view.labels]
+    return {
+        **base(
+            view.uid,
+            view.name,
+            "bento_repository",
+            view.created_at,
+            view.updated_at,
+            labels,
+        ),
+        "creator": user(view.creator, view.created_at),
+        "description": view.description,
+        "n_bentos": view.version_count,
+    }
+
+
 class Renderer:
     """Renders deployments, revisions and targets, looking up what they refer to.
 
@@ -293,10 +318,6 @@ class Renderer:
             "revision_count": detail.revision_count,
             "status_changed_at": timestamp(detail.status_changed_at),
         }
-
-    def deployments(self, page: Page[DeploymentSummary]) -> list[Json]:
-        """The rows of a deployment list, each as full as a single deployment."""
-        return [self.deployment(d) for d in self._store.deployment_details(page)]
 
     def revision(self, view: RevisionView) -> Json:
         """A revision of a deployment with its targets."""
@@ -367,20 +388,7 @@ class Renderer:
             except NotFound:
                 self._nims[name] = None
             else:
-                labels = [label.model_dump() for label in view.labels]
-                self._nims[name] = {
-                    **base(
-                        view.uid,
-                        view.name,
-                        "bento_repository",
-                        view.created_at,
-                        view.updated_at,
-                        labels,
-                    ),
-                    "creator": user(view.creator, view.created_at),
-                    "description": view.description,
-                    "n_bentos": view.version_count,
-                }
+                self._nims[name] = repository(view)
         return self._nims[name]
 
     def _version(
@@ -390,12 +398,24 @@ class Renderer:
         # as the original did when its catalogue failed: rendering never fails for it.
         key = f"{nim_name}:{tag_version}:{repository}"
         if key not in self._versions:
-            try:
-                view = self._store.get_version(nim_name, tag_version)
-            except NotFound:
-                self._versions[key] = None
-            else:
-                parent = self._nim(nim_name) if repository else None
-                uid = parent["uid"] if parent else ""
-                self._versions[key] = version(view, parent, uid)
+            self._versions[key] = self._look_up_version(
+                nim_name, tag_version, repository
+            )
         return self._versions[key]
+
+    def _look_up_version(
+        self, nim_name: str, tag_version: str, with_repository: bool
+    ) -> Json | None:
+        parent: Json | None = None
+        try:
+            if not with_repository:
+                view = self._store.get_version(nim_name, tag_version)
+            elif nim_name in self._nims:
+                view = self._store.get_version(nim_name, tag_version)
+                parent = self._nims[nim_name]
+            else:
+                view, nim_view = self._store.get_version_and_nim(nim_name, tag_version)
+                parent = self._nims[nim_name] = repository(nim_view)
+        except NotFound:
+            return None
+        return version(view, parent, parent["uid"] if parent else "")

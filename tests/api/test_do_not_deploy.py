@@ -88,3 +88,42 @@ def test_do_not_deploy_on_a_missing_deployment_is_404(api: Api) -> None:
     body = {"do_not_deploy": True, "targets": [target("hello", "v1")]}
     assert_error(client.patch(PATH, json=body), 404)
     assert_error(client.patch(PATH, json={"do_not_deploy": "maybe"}), 400)
+
+
+def test_a_roll_out_stores_the_description_it_is_sent(api: Api) -> None:
+    client = api.client()
+    publish(client, "hello", "v1")
+    publish(client, "hello", "v2")
+    made = client.post(
+        "/api/v1/clusters/default/deployments",
+        json={
+            "name": "web",
+            "kube_namespace": "team-a",
+            "description": "first",
+            "targets": [target("hello", "v1")],
+        },
+    )
+    assert made.status_code == 200, made.text
+
+    rolled = client.patch(
+        PATH, json={"description": "second", "targets": [target("hello", "v2")]}
+    )
+    assert rolled.status_code == 200, rolled.text
+    assert rolled.json()["description"] == "second"
+    assert rolled.json()["tags"] == ["hello:v2"]
+    assert client.get(PATH).json()["description"] == "second"
+
+    # Absent or null leaves it as it was.
+    for body in ({}, {"description": None}):
+        again = client.patch(PATH, json={**body, "targets": [target("hello", "v1")]})
+        assert again.status_code == 200, again.text
+        assert again.json()["description"] == "second"
+
+    # A roll out that fails keeps the old description with the old revision.
+    stale = client.patch(
+        PATH,
+        json={"description": "lost", "targets": [target("hello", "v2")]},
+        headers={"If-Match": '"not-the-active-one"'},
+    )
+    assert stale.status_code == 409, stale.text
+    assert client.get(PATH).json()["description"] == "second"

@@ -146,8 +146,12 @@ def test_the_write_workflow_with_previews(
         expected_active=roll.active_revision_uid,
         target_uids=roll.target_uids,
         reason="to v2",
+        description="now on v2",
     )
     assert rolled.tags == ("llm:v2",)
+    assert rolled.description == "now on v2"
+    stored = LocalStore(db, remote.caller, sim).get_deployment("default", "api")
+    assert stored.description == "now on v2"
     with pytest.raises(StaleRevision):
         remote.roll_out("default", "api", V1, expected_active=first)
 
