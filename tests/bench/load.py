@@ -10,23 +10,30 @@ and measures, with 1, 8 and 32 concurrent clients, two kinds of request:
 - roll out: `PATCH` of a deployment to another NIM version (each client rolls out
   deployments of its own, so conflicts are rare; a 409 is counted apart).
 
-Every phase is bounded in requests (`--requests`) and time (`--seconds`). Printed:
+The clients are tasks of one asyncio `httpx.AsyncClient`, one connection each: a
+real HTTP load on loopback, from one process that costs the server's two cores less
+than as many client threads would (they took turns on this process's interpreter
+lock, and measured their own waiting). Every phase is bounded in requests
+(`--requests`) and time (`--seconds`). Seeding
+takes minutes: with `--keep DIR` the seeded stores are kept in DIR (the SQLite file,
+and the name of the PostgreSQL database in `DIR/postgres-url`) and later runs with
+the same `--keep DIR` reuse them, upgrading their schema first. Printed:
 throughput, p50 and p99 latency, conflicts and failures, and the targets:
 single-client p50 of a list under 20 ms, throughput at 8 and 32 clients no lower
 than at 1, p99 at 32 clients under 10x its p50, no failure but conflicts.
 """
 
 import argparse
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,19 +77,19 @@ class Phase:
         return ordered[index] * 1000
 
 
-Request = Callable[[httpx.Client, int, int], httpx.Response]
+Request = Callable[[httpx.AsyncClient, int, int], Awaitable[httpx.Response]]
 """Sends one request: (client, client number, request number) -> answer."""
 
 
-def list_page(client: httpx.Client, who: int, n: int) -> httpx.Response:
+async def list_page(client: httpx.AsyncClient, who: int, n: int) -> httpx.Response:
     """A 20-deployment page, one of the first ten."""
     start = ((who + n) % 10) * 20
-    return client.get(
+    return await client.get(
         f"/api/v1/clusters/{CLUSTER}/deployments", params={"count": 20, "start": start}
     )
 
 
-def roll_out(client: httpx.Client, who: int, n: int) -> httpx.Response:
+async def roll_out(client: httpx.AsyncClient, who: int, n: int) -> httpx.Response:
     """Roll one of this client's deployments out to another version."""
     deployment = f"dep-{(who * 1000 + n) % SEEDED[0]:07d}"
     target = {
@@ -90,7 +97,7 @@ def roll_out(client: httpx.Client, who: int, n: int) -> httpx.Response:
         "bento": f"v{n % REVISIONS}",
         "config": CONFIG,
     }
-    return client.patch(
+    return await client.patch(
         f"/api/v1/clusters/{CLUSTER}/namespaces/compoundai/deployments/{deployment}",
         json={"targets": [target], "reason": "load test"},
     )
@@ -99,40 +106,51 @@ def roll_out(client: httpx.Client, who: int, n: int) -> httpx.Response:
 def run_phase(
     url: str, request: Request, clients: int, max_requests: int, seconds: float
 ) -> Phase:
-    """`clients` threads sending `request` until the count or the time is spent."""
+    """`clients` concurrent clients sending `request` until the count or time is
+    spent."""
+    return asyncio.run(_run_phase(url, request, clients, max_requests, seconds))
+
+
+async def _run_phase(
+    url: str, request: Request, clients: int, max_requests: int, seconds: float
+) -> Phase:
     phase = Phase()
-    lock = threading.Lock()
     deadline = time.monotonic() + seconds
     per_client = max(1, max_requests // clients)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
-    def work(who: int) -> None:
-        with httpx.Client(base_url=url, headers=HEADERS, timeout=120) as client:
-            for n in range(per_client):
-                if time.monotonic() > deadline:
-                    return
-                started = time.perf_counter()
-                try:
-                    answer = request(client, who, n)
-                except httpx.HTTPError as exc:
-                    with lock:
-                        phase.failures.append(type(exc).__name__)
-                    continue
-                took = time.perf_counter() - started
-                with lock:
-                    if answer.status_code == 409:
-                        phase.conflicts += 1
-                    elif answer.is_success:
-                        phase.latencies.append(took)
-                    else:
-                        phase.failures.append(f"{answer.status_code} {answer.text}")
+    async def work(client: httpx.AsyncClient, who: int) -> None:
+        for n in range(per_client):
+            if time.monotonic() > deadline:
+                return
+            started = time.perf_counter()
+            try:
+                answer = await request(client, who, n)
+            except httpx.HTTPError as exc:
+                phase.failures.append(type(exc).__name__)
+                continue
+            took = time.perf_counter() - started
+            if answer.status_code == 409:
+                phase.conflicts += 1
+            elif answer.is_success:
+                phase.latencies.append(took)
+            else:
+                phase.failures.append(f"{answer.status_code} {answer.text}")
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    phase.seconds = time.perf_counter() - started
+    # A client of its own per task: one shared pool would scan all its
+    # connections for every request, a cost of the client that grows with them.
+    async with AsyncExitStack() as stack:
+        own = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=url, headers=HEADERS, timeout=120, limits=limits
+                )
+            )
+            for _ in range(clients)
+        ]
+        started = time.perf_counter()
+        await asyncio.gather(*(work(own[who], who) for who in range(clients)))
+        phase.seconds = time.perf_counter() - started
     return phase
 
 
@@ -180,39 +198,85 @@ def serving(store_url: str, folder: Path, workers: int = 1) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A fresh database on the PostgreSQL server of `admin_url`, dropped after."""
+def postgres_database(admin_url: str, kept: str | None = None) -> Iterator[str]:
+    """A database on the PostgreSQL server of `admin_url`.
+
+    A fresh one dropped after, or, with `kept`, the database of that name, made
+    if missing and left in place.
+    """
     from sqlalchemy import create_engine, make_url, text
 
-    name = f"load_{uuid.uuid4().hex[:10]}"
+    name = kept or f"load_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield (
             make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         )
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if kept is None:
+            with admin.connect() as connection:
+                connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                )
         admin.dispose()
 
 
 def measure(
-    backend: str, store_url: str, folder: Path, args: argparse.Namespace
+    backend: str,
+    store_url: str,
+    folder: Path,
+    args: argparse.Namespace,
+    *,
+    reuse: bool = False,
 ) -> None:
-    """Seed, serve and run every phase on one backend; print the figures."""
-    print(f"{backend}: seeding {args.count:,} deployments ...", flush=True)
-    seeded = time.perf_counter()
-    seed(store_url, args.count)
+    """Seed (unless `reuse`), serve and run every phase on one backend."""
+    if reuse and seeded_count(store_url) == args.count:
+        print(f"{backend}: reusing the seeded store {store_url}", flush=True)
+        upgrade(store_url)
+    else:
+        print(f"{backend}: seeding {args.count:,} deployments ...", flush=True)
+        seeded = time.perf_counter()
+        seed(store_url, args.count)
+        if "://" in store_url and not store_url.startswith("sqlite"):
+            analyze(store_url)
+        took = time.perf_counter() - seeded
+        print(f"{backend}: seeded in {took:.0f} s", flush=True)
     SEEDED[0] = args.count
-    if "://" in store_url and not store_url.startswith("sqlite"):
-        analyze(store_url)
-    print(f"{backend}: seeded in {time.perf_counter() - seeded:.0f} s", flush=True)
     for workers in args.workers:
         label = f"{backend}/{workers}w"
         with serving(store_url, folder, workers) as url:
             run_phases(label, url, args)
+
+
+def seeded_count(store_url: str) -> int:
+    """How many deployments a kept store holds (0 when it is missing or empty)."""
+    from sqlalchemy import create_engine, text
+
+    url = store_url if "://" in store_url else f"sqlite:///{store_url}"
+    if "://" not in store_url and not Path(store_url).exists():
+        return 0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT count(*) FROM deployments"))
+            return int(found.scalar_one())
+    except Exception:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def upgrade(store_url: str) -> None:
+    """Bring a kept store to the newest schema, as `cai-tui db upgrade` would."""
+    from store.database import upgrade as upgrade_database
+
+    upgrade_database(store_url if "://" in store_url else f"sqlite:///{store_url}")
 
 
 def analyze(store_url: str) -> None:
@@ -282,25 +346,41 @@ def main() -> None:
         type=lambda text: [int(n) for n in text.split(",")],
         help="comma-separated worker counts to serve with in turn (e.g. 1,2)",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the seeded stores in DIR and reuse them on later runs",
+    )
     args = parser.parse_args()
     backends = args.backends.split(",")
     pg_url = os.environ.get("CAI_TEST_PG_URL", "")
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
+        kept: Path | None = args.keep.resolve() if args.keep else None
+        if kept is not None:
+            kept.mkdir(parents=True, exist_ok=True)
         if "sqlite" in backends:
             sqlite_folder = folder / "sqlite"
             sqlite_folder.mkdir()
-            store = sqlite_folder / "cai.db"
-            measure("sqlite", str(store), sqlite_folder, args)
+            store = (kept or sqlite_folder) / "cai.db"
+            measure("sqlite", str(store), sqlite_folder, args, reuse=bool(kept))
         if "postgres" in backends:
             if not pg_url:
                 print("postgres: skipped, CAI_TEST_PG_URL is not set")
                 return
             pg_folder = folder / "postgres"
             pg_folder.mkdir()
-            with postgres_database(pg_url) as url:
-                measure("postgres", url, pg_folder, args)
+            name = None
+            if kept is not None:
+                named = kept / "postgres-url"
+                if not named.exists():
+                    named.write_text(f"load_kept_{uuid.uuid4().hex[:8]}")
+                name = named.read_text().strip()
+            with postgres_database(pg_url, name) as url:
+                measure("postgres", url, pg_folder, args, reuse=bool(kept))
 
 
 if __name__ == "__main__":
