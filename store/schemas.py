@@ -229,11 +229,15 @@ class NimUpdate(Frozen):
 
 # --- paging --------------------------------------------------------------------------
 
+MAX_START = 1_000_000_000
+"""The largest offset a page may start at: beyond any list, within every database's
+integers."""
+
 
 class PageRequest(Frozen):
     """Offset paging of a plain list."""
 
-    start: int = Field(default=0, ge=0)
+    start: int = Field(default=0, ge=0, le=MAX_START)
     count: int = Field(default=20, ge=0, le=1000)
     search: str = ""
 
@@ -255,7 +259,7 @@ class DeploymentQuery(Frozen):
     limit: int = Field(default=50, ge=0, le=1000)
     after: str | None = None
     before: str | None = None
-    start: int = Field(default=0, ge=0)
+    start: int = Field(default=0, ge=0, le=MAX_START)
     nim: str | None = None
     """Only deployments whose active revision runs this NIM."""
     version: str | None = None

@@ -17,7 +17,14 @@ from fastapi import Depends, Header, Query, Request
 from store.clock import IdFactory, new_uuid
 from store.errors import InvalidInput
 from store.interface import Store
-from store.schemas import ANY_REVISION, Caller, Identity, PageRequest, Scope
+from store.schemas import (
+    ANY_REVISION,
+    MAX_START,
+    Caller,
+    Identity,
+    PageRequest,
+    Scope,
+)
 
 DEFAULT_IDENTITY = "default"
 MAX_COUNT = 1000
@@ -72,7 +79,9 @@ async def caller_store(request: Request) -> AsyncIterator[Store]:
 
 
 async def page_request(
-    start: Annotated[int, Query(ge=0, description="Offset of the first item.")] = 0,
+    start: Annotated[
+        int, Query(ge=0, le=MAX_START, description="Offset of the first item.")
+    ] = 0,
     count: Annotated[
         int, Query(ge=0, le=MAX_COUNT, description="Page size (default 20).")
     ] = 20,

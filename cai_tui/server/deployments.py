@@ -29,6 +29,7 @@ from cai_tui.server.context import (
 from store.errors import InvalidInput
 from store.interface import Store
 from store.schemas import (
+    MAX_START,
     ClusterView,
     DeploymentDetail,
     DeploymentQuery,
@@ -81,7 +82,7 @@ class DeploymentFilters:
 
 
 async def deployment_filters(
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_START)] = 0,
     count: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 20,
     search: Annotated[str, Query(description="Substring of the name.")] = "",
     status: Annotated[DeploymentStatus | None, Query()] = None,

@@ -68,6 +68,24 @@ def test_bad_list_queries_are_400(api: Api, query: str) -> None:
     assert_error(answer, 400, "query parameter")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/clusters",
+        "/api/v1/deployments",
+        "/api/v1/clusters/default/deployments",
+        "/api/v1/compound_nims",
+        "/api/v1/operations",
+    ],
+)
+@pytest.mark.parametrize("start", ["9223372036854775808", "99999999999999999999"])
+def test_a_start_beyond_any_list_is_400_not_a_crash(
+    api: Api, path: str, start: str
+) -> None:
+    answer = api.client().get(f"{path}?start={start}")
+    assert_error(answer, 400, "`start`")
+
+
 def test_unknown_route_is_404_and_wrong_method_405(api: Api) -> None:
     client = api.client()
     assert_error(client.get("/api/v1/nothing-here"), 404, "no route")
