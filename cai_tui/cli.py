@@ -186,17 +186,15 @@ def _replay(settings: Settings, path: Path, api: str | None) -> int:
 
 
 def _db_upgrade(settings: Settings) -> int:
-    from cai_tui.settings import without_password
     from store.database import upgrade
     from store.errors import StoreError
 
     if settings.is_remote:
         return _fail("CAI_STORE names a CAI API; its server migrates its own store")
     try:
-        upgrade(settings.store_url)
+        print(upgrade(settings.store_url))
     except StoreError as exc:
         return _fail(exc.message)
-    print(f"store {without_password(settings.store_url)} is at the latest schema")
     return 0
 
 

@@ -6,8 +6,9 @@ connects at import time.
 """
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -177,9 +178,12 @@ class Database:
             raise
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest revision."""
+        """Bring the schema to the newest revision. A database that holds another
+        program's tables and no schema of this one is refused, untouched."""
         config = alembic_config()
         with self.translate_errors(), self.engine.connect() as connection:
+            if MigrationContext.configure(connection).get_current_revision() is None:
+                self._refuse_foreign(inspect(connection).get_table_names())
             connection = connection.execution_options(**{WRITE: True})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -216,6 +220,22 @@ class Database:
             raise Unavailable(
                 f"the store {path} is not a file: choose another CAI_STORE"
             )
+        if path.exists() and path.stat().st_size > 0:
+            # Before the engine's first connection switches the file to WAL.
+            self._refuse_foreign(_sqlite_tables(path))
+
+    def _refuse_foreign(self, tables: Iterable[str]) -> None:
+        """Refuse a database whose tables are another program's: no schema revision
+        of this one, yet tables."""
+        names = sorted(t for t in tables if not t.startswith("sqlite_"))
+        if not names or "alembic_version" in names:
+            return
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        raise Unavailable(
+            f"the store {self.describe()} holds tables of another program ({shown}) "
+            "and no cai-tui schema; it was left as it is: point CAI_STORE at a "
+            "cai-tui store or at a new file"
+        )
 
     def _make_engine(self) -> Engine:
         pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
@@ -276,13 +296,39 @@ def upgrade(url: str) -> str:
     try:
         if db.is_sqlite:
             db._prepare_file()
+        before = db.schema_revision()
         db.upgrade()
     finally:
         db.dispose()
-    return f"{db.describe()} is at schema revision {head_revision()}"
+    head = head_revision()
+    if before == head:
+        return f"store {db.describe()} was already at {head}, the latest schema"
+    return (
+        f"store {db.describe()} migrated from schema {before or 'none'} to {head}, "
+        "the latest schema"
+    )
 
 
-SCHEMES = "a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+def _sqlite_tables(path: Path) -> list[str]:
+    """The tables of an SQLite file, read without changing it; none when it is not
+    an SQLite database (opening it then says so)."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        return [name for (name,) in rows]
+    except sqlite3.Error:
+        return []
+    finally:
+        connection.close()
+
+
+SCHEMES = (
+    "a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/DB (a local "
+    "store), or http(s)://HOST:PORT (a CAI API)"
+)
 
 
 def _parse(url: str) -> URL:

@@ -182,3 +182,48 @@ def test_postgres_is_not_migrated_on_open(pg_database: str) -> None:
 
     assert head_revision() in upgrade(pg_database)
     Database.open(pg_database).dispose()
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE users (id INTEGER, name TEXT)")
+    before = other.read_bytes()
+
+    with pytest.raises(Unavailable) as caught:
+        Database.open(f"sqlite:///{other}")
+    assert "another program (users)" in caught.value.message
+    assert str(other) in caught.value.message
+    with pytest.raises(Unavailable):
+        upgrade(f"sqlite:///{other}")
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.db"], "no WAL file"
+
+
+def test_upgrade_says_where_the_schema_came_from(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cai.db'}"
+    first = upgrade(url)
+    assert f"from schema none to {head_revision()}" in first
+    assert f"already at {head_revision()}" in upgrade(url)
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_of_another_program_is_not_migrated(
+    pg_database: str,
+) -> None:
+    engine = create_engine(pg_database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text("CREATE TABLE invoices (id integer)"))
+    try:
+        with pytest.raises(Unavailable) as caught:
+            upgrade(pg_database)
+        assert "another program (invoices)" in caught.value.message
+        with engine.connect() as connection:
+            tables = connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+            assert list(tables) == ["invoices"]
+    finally:
+        engine.dispose()
