@@ -30,6 +30,30 @@ def quantity_problem(kind: str, value: str) -> str | None:
     return f"{kind} `{value}` is not a quantity: use {EXAMPLES[kind]}"
 
 
+_SCALE = {
+    "": 1,
+    "K": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+}
+
+
+def amount(kind: str, value: str) -> float:
+    """A valid quantity as a number: cores, bytes or GPUs (`500m` is 0.5 cores)."""
+    if kind == "cpu" and value.endswith("m"):
+        return int(value[:-1]) / 1000
+    number = re.match(r"^\d+(\.\d+)?", value)
+    assert number is not None, "a valid quantity starts with a number"
+    return float(number.group()) * _SCALE[value[number.end() :]]
+
+
 def check_target_config(config: TargetConfig, tag: str) -> TargetConfig:
     """Return the config with its v1 fields following its services, or refuse it.
 
@@ -74,6 +98,17 @@ def _check_resources(resources: Resources, where: str) -> None:
             problem = quantity_problem(kind, value)
             if problem:
                 raise InvalidInput(f"{where}, {side}: {problem}")
+    if resources.requests is None or resources.limits is None:
+        return
+    for kind in ("cpu", "memory", "gpu"):
+        request = getattr(resources.requests, kind)
+        limit = getattr(resources.limits, kind)
+        # Kubernetes refuses a container that requests more than its limit.
+        if request and limit and amount(kind, request) > amount(kind, limit):
+            raise InvalidInput(
+                f"{where}: {kind} request {request} is more than its limit {limit}: "
+                "raise the limit or lower the request"
+            )
 
 
 def _with_v1_fields(config: TargetConfig) -> TargetConfig:

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from cai_tui.dms.simulator import Simulator
+from store.config import amount
 from store.errors import InvalidInput
 from store.local import LocalStore
 from store.schemas import (
@@ -30,6 +31,20 @@ def requests(**item: str) -> Resources:
     return Resources(requests=ResourceItem(**item))
 
 
+def both(request: dict[str, str], limit: dict[str, str]) -> Resources:
+    """Resources with these requests and limits."""
+    return Resources(requests=ResourceItem(**request), limits=ResourceItem(**limit))
+
+
+@pytest.mark.parametrize(
+    ("request_", "limit"),
+    [("500m", "1"), ("1", "1000m"), ("512Mi", "1Gi"), ("1G", "1Gi"), ("1", "1")],
+)
+def test_a_request_within_its_limit_is_accepted(request_: str, limit: str) -> None:
+    kind = "memory" if request_[-1] in "iG" else "cpu"
+    assert amount(kind, request_) <= amount(kind, limit)
+
+
 @pytest.mark.parametrize(
     ("service", "names"),
     [
@@ -40,6 +55,12 @@ def requests(**item: str) -> Resources:
         ({"resources": requests(gpu="-3")}, "gpu `-3` is not a quantity"),
         ({"resources": requests(cpu="")}, "cpu `` is not a quantity"),
         ({"name": ""}, "service name is 1 to 63"),
+        ({"resources": both({"cpu": "8"}, {"cpu": "1"})}, "cpu request 8 is more"),
+        (
+            {"resources": both({"memory": "2Gi"}, {"memory": "1500Mi"})},
+            "memory request 2Gi is more than its limit 1500Mi",
+        ),
+        ({"resources": both({"gpu": "2"}, {"gpu": "1"})}, "gpu request 2 is more"),
     ],
 )
 def test_bad_configs_are_refused_and_change_nothing(
