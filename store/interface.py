@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from store.errors import NotFound
 from store.schemas import (
@@ -37,6 +38,25 @@ from store.schemas import (
     VersionView,
     WritePreview,
 )
+
+
+@dataclass(frozen=True)
+class DeploymentListing:
+    """A page of deployment details with what rendering them refers to.
+
+    An addition for the API, which shows each deployment's cluster and each
+    target's NIM version: a store may read them with the page, and what it leaves
+    out the renderer looks up.
+    """
+
+    page: Page[DeploymentDetail]
+    clusters: Mapping[str, ClusterView] = field(default_factory=dict)
+    """Clusters of the page's deployments by name (`deployment_count` left at 0)."""
+    versions: Mapping[tuple[str, str], tuple[VersionView, NimView] | None] = field(
+        default_factory=dict
+    )
+    """By (NIM, version): each version the active targets name, with its NIM, or
+    None when it is gone or out of scope."""
 
 
 class Store(ABC):
@@ -107,6 +127,13 @@ class Store(ABC):
             next_cursor=page.next_cursor,
             prev_cursor=page.prev_cursor,
         )
+
+    def list_deployment_listing(
+        self, query: DeploymentQuery = ALL_DEPLOYMENTS
+    ) -> DeploymentListing:
+        """`list_deployment_details` with the clusters and NIM versions it names
+        (an addition for the API). This default reads the page alone."""
+        return DeploymentListing(page=self.list_deployment_details(query))
 
     def get_cluster_brief(self, name: str) -> ClusterView:
         """One cluster, whose `deployment_count` a store may leave at 0 (cheaper)."""

@@ -1,10 +1,12 @@
 """The read side of `LocalStore`: its construction, paged reads and lookups.
 
-Every read is one short transaction whose conditions come from `store.scope`, so
-what is out of the caller's scope is `NotFound`, never shown.
+Every read is one short session (a transaction on SQLite; on PostgreSQL statements
+that autocommit, see `LocalReads._read`) whose conditions come from `store.scope`,
+so what is out of the caller's scope is `NotFound`, never shown.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -26,7 +28,7 @@ from store.errors import (
     NotFound,
     StoreError,
 )
-from store.interface import Store
+from store.interface import DeploymentListing, Store
 from store.models import (
     Cluster,
     CompoundNim,
@@ -39,12 +41,13 @@ from store.models import (
 from store.paging import decode_cursor, encode_cursor
 from store.queries import (
     SORT_COLUMNS,
-    active_revision,
     active_tags,
+    actives_and_counts,
     contains,
     deployment_conditions,
     deployment_counts,
-    deployment_total,
+    deployment_total_select,
+    nim_versions,
     revision_views,
     rows_before,
     sort_value,
@@ -153,7 +156,7 @@ class LocalReads(Store):
         condition = scope.clusters(self._caller)
         if page.search:
             condition = and_(condition, contains(Cluster.name, page.search))
-        with self.db.read() as session:
+        with self._read() as session:
             total = session.scalar(select(func.count()).where(condition)) or 0
             rows = session.scalars(
                 select(Cluster)
@@ -169,7 +172,7 @@ class LocalReads(Store):
     def get_cluster(self, name: str) -> ClusterView:
         """One cluster of the caller's organization."""
         self._ensure_default_cluster()
-        with self.db.read() as session:
+        with self._read() as session:
             row = self._cluster(session, name)
             counts = deployment_counts(session, self._caller, [row.uid])
             return cluster_view(row, counts.get(row.uid, 0))
@@ -177,7 +180,7 @@ class LocalReads(Store):
     def get_cluster_brief(self, name: str) -> ClusterView:
         """One cluster without its deployment count (which scans its deployments)."""
         self._ensure_default_cluster()
-        with self.db.read() as session:
+        with self._read() as session:
             return cluster_view(self._cluster(session, name), 0)
 
     # --- reads: deployments ------------------------------------------------------
@@ -189,7 +192,7 @@ class LocalReads(Store):
         uids = [row.uid for row in page.items]
         if not uids:
             return []
-        with self.db.read() as session:
+        with self._read() as session:
             rows = {
                 row.uid: row
                 for row in session.scalars(
@@ -212,7 +215,7 @@ class LocalReads(Store):
     ) -> Page[DeploymentSummary]:
         """Deployments in scope, filtered, sorted and keyset- or offset-paged in SQL."""
         self._before_page(query)
-        with self.db.read() as session:
+        with self._read() as session:
             paged = self._page(session, query)
             tags = active_tags(session, [r.uid for r in paged.rows])
             items = tuple(
@@ -225,11 +228,11 @@ class LocalReads(Store):
     ) -> Page[DeploymentDetail]:
         """A page of `list_deployments`, each row with its active revision.
 
-        One read transaction for the page and its details, so a row cannot vanish
-        between them.
+        One read for the page and its details; a row deleted between its
+        statements (PostgreSQL) shows with no active revision.
         """
         self._before_page(query)
-        with self.db.read() as session:
+        with self._read() as session:
             paged = self._page(session, query)
             items = tuple(self._details(session, paged.rows))
         return paged.of(items)
@@ -239,12 +242,35 @@ class LocalReads(Store):
         if query.cluster is not None:
             self._ensure_default_cluster()
 
+    def list_deployment_listing(
+        self, query: DeploymentQuery = DeploymentQuery()
+    ) -> DeploymentListing:
+        """`list_deployment_details` with the clusters and NIM versions it names,
+        all from one read: four statements on a page that is not empty."""
+        self._before_page(query)
+        with self._read() as session:
+            paged = self._page(session, query)
+            items = tuple(self._details(session, paged.rows))
+            tags = (
+                (target.nim, target.version)
+                for item in items
+                if item.active_revision is not None
+                for target in item.active_revision.targets
+            )
+            versions = nim_versions(session, self._caller, tags)
+            clusters = {
+                row.cluster.name: cluster_view(row.cluster) for row in paged.rows
+            }
+        return DeploymentListing(
+            page=paged.of(items), clusters=clusters, versions=versions
+        )
+
     def _page(self, session: Session, query: DeploymentQuery) -> PagedRows:
-        """The rows of one page of deployments, its total and its cursors."""
-        if query.cluster is not None:
-            # Only that the cluster exists (NotFound otherwise): its deployment
-            # count would cost more than the page itself.
-            self._cluster(session, query.cluster)
+        """The rows of one page of deployments, its total and its cursors.
+
+        The total comes as a column of the rows' own select: a round trip less.
+        Only an empty page asks for it, and whether the cluster exists, apart.
+        """
         sort = SORT_COLUMNS[query.sort]
         conditions = deployment_conditions(query)
         base = scope.visible_deployments(self._caller).where(*conditions)
@@ -257,8 +283,12 @@ class LocalReads(Store):
             else (sort, Deployment.uid)
         )
 
-        total = deployment_total(session, self._caller, query)
-        statement = base.order_by(*order).limit(query.limit + 1)
+        counted = deployment_total_select(self._caller, query)
+        statement = (
+            base.add_columns(counted.scalar_subquery())
+            .order_by(*order)
+            .limit(query.limit + 1)
+        )
         start = query.start
         if cursor is not None:
             value, uid = decode_cursor(cursor)
@@ -269,7 +299,15 @@ class LocalReads(Store):
             statement = statement.where(beyond)
         else:
             statement = statement.offset(query.start)
-        rows = list(session.scalars(statement).unique().all())
+        found = session.execute(statement).unique().all()
+        rows = [row for row, _ in found]
+        if found:
+            total = int(found[0][1] or 0)
+        else:
+            if query.cluster is not None:
+                # NotFound for a cluster that is not there (or not the caller's).
+                self._cluster(session, query.cluster)
+            total = int(session.scalar(counted) or 0)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         if backwards:
@@ -294,37 +332,22 @@ class LocalReads(Store):
         self, session: Session, rows: Sequence[Deployment]
     ) -> list[DeploymentDetail]:
         """These rows with their active revisions and revision counts."""
-        uids = [row.uid for row in rows]
-        if not uids:
-            return []
-        actives = session.scalars(
-            select(Revision).where(
-                Revision.deployment_uid.in_(uids), Revision.status == "active"
-            )
-        ).all()
-        views = dict(
-            zip(
-                [r.deployment_uid for r in actives],
-                revision_views(session, actives),
-                strict=True,
-            )
-        )
-        counted = session.execute(
-            select(Revision.deployment_uid, func.count())
-            .where(Revision.deployment_uid.in_(uids))
-            .group_by(Revision.deployment_uid)
-        )
-        counts: dict[str, int] = {uid: count for uid, count in counted}
-        return [
-            detail_view(row, views.get(row.uid), counts.get(row.uid, 0)) for row in rows
-        ]
+        found = actives_and_counts(session, [row.uid for row in rows])
+        actives = [active for active, _ in found.values() if active is not None]
+        views = {view.uid: view for view in revision_views(session, actives)}
+        details = []
+        for row in rows:
+            active, count = found.get(row.uid, (None, 0))
+            view = views.get(active.uid) if active is not None else None
+            details.append(detail_view(row, view, count))
+        return details
 
     def get_deployment(
         self, cluster: str, name: str, namespace: str | None = None
     ) -> DeploymentDetail:
         """One deployment with its active revision."""
         self._ensure_default_cluster()
-        with self.db.read() as session:
+        with self._read() as session:
             row = self._deployment(session, cluster, name, namespace)
             return self._detail(session, row)
 
@@ -333,7 +356,7 @@ class LocalReads(Store):
     ) -> Page[RevisionView]:
         """A deployment's history, newest first, each revision with its targets."""
         self._ensure_default_cluster()
-        with self.db.read() as session:
+        with self._read() as session:
             row = self._deployment(session, cluster, deployment, None)
             condition = Revision.deployment_uid == row.uid
             total = session.scalar(select(func.count()).where(condition)) or 0
@@ -357,7 +380,7 @@ class LocalReads(Store):
     def get_revision(self, cluster: str, deployment: str, uid: str) -> RevisionView:
         """One revision, looked up only under its own deployment."""
         self._ensure_default_cluster()
-        with self.db.read() as session:
+        with self._read() as session:
             row = self._deployment(session, cluster, deployment, None)
             revision = session.scalar(
                 select(Revision).where(
@@ -378,7 +401,7 @@ class LocalReads(Store):
         condition = scope.nims(self._caller)
         if page.search:
             condition = and_(condition, contains(CompoundNim.name, page.search))
-        with self.db.read() as session:
+        with self._read() as session:
             total = session.scalar(select(func.count()).where(condition)) or 0
             rows = session.scalars(
                 select(CompoundNim)
@@ -392,14 +415,14 @@ class LocalReads(Store):
 
     def get_nim(self, name: str) -> NimView:
         """One Compound NIM in scope."""
-        with self.db.read() as session:
+        with self._read() as session:
             return self._nim_view(session, self._nim(session, name))
 
     def list_versions(
         self, nim: str, page: PageRequest = PageRequest()
     ) -> Page[VersionView]:
         """Versions of one NIM, newest first."""
-        with self.db.read() as session:
+        with self._read() as session:
             parent = self._nim(session, nim)
             condition = CompoundNimVersion.nim_uid == parent.uid
             if page.search:
@@ -421,7 +444,7 @@ class LocalReads(Store):
 
     def get_version(self, nim: str, version: str) -> VersionView:
         """One version of one NIM in scope."""
-        with self.db.read() as session:
+        with self._read() as session:
             parent = self._nim(session, nim)
             return version_view(self._version(session, parent, version), parent.name)
 
@@ -429,7 +452,7 @@ class LocalReads(Store):
         self, nim: str, version: str
     ) -> tuple[VersionView, NimView]:
         """One version of one NIM in scope, and that NIM, in one read."""
-        with self.db.read() as session:
+        with self._read() as session:
             parent = self._nim(session, nim)
             row = self._version(session, parent, version)
             return version_view(row, parent.name), self._nim_view(session, parent)
@@ -446,7 +469,7 @@ class LocalReads(Store):
             condition = and_(condition, Operation.cluster == cluster)
         if deployment is not None:
             condition = and_(condition, Operation.deployment == deployment)
-        with self.db.read() as session:
+        with self._read() as session:
             total = session.scalar(select(func.count()).where(condition)) or 0
             rows = session.scalars(
                 select(Operation)
@@ -460,7 +483,7 @@ class LocalReads(Store):
 
     def list_leftovers(self) -> list[LeftoverView]:
         """DMS resources left over by writes, oldest first."""
-        with self.db.read() as session:
+        with self._read() as session:
             rows = session.scalars(
                 select(LeftoverResource)
                 .where(scope.leftovers(self._caller))
@@ -469,6 +492,22 @@ class LocalReads(Store):
             return [leftover_view(r) for r in rows]
 
     # --- lookups ------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A read session; on PostgreSQL its statements autocommit.
+
+        Under PostgreSQL's READ COMMITTED each statement sees its own snapshot
+        whether or not a transaction holds them, so a read's BEGIN and ROLLBACK
+        are two round trips that buy nothing. Without them the connection also
+        keeps its prepared statements (a ROLLBACK drops them), so a frequent
+        query is planned once per connection. SQLite keeps its transaction: there
+        it is what gives a read one snapshot.
+        """
+        with self.db.read() as session:
+            if not self.db.is_sqlite:
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
 
     def _ensure_default_cluster(self) -> None:
         org = self._caller.identity.org
@@ -558,12 +597,4 @@ class LocalReads(Store):
         return nim_view(row, counted or 0, newest)
 
     def _detail(self, session: Session, row: Deployment) -> DeploymentDetail:
-        active = active_revision(session, row.uid)
-        view = revision_views(session, [active])[0] if active else None
-        count = (
-            session.scalar(
-                select(func.count()).where(Revision.deployment_uid == row.uid)
-            )
-            or 0
-        )
-        return detail_view(row, view, count)
+        return self._details(session, [row])[0]

@@ -5,15 +5,17 @@ from `store.scope`, so none of them widens what a caller sees.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from store import scope
 from store.models import (
     Cluster,
+    CompoundNim,
+    CompoundNimVersion,
     Deployment,
     DeploymentCount,
     DmsResource,
@@ -21,8 +23,15 @@ from store.models import (
     Revision,
     Target,
 )
-from store.schemas import Caller, DeploymentQuery, RevisionView, TargetView
-from store.views import revision_view, target_view
+from store.schemas import (
+    Caller,
+    DeploymentQuery,
+    NimView,
+    RevisionView,
+    TargetView,
+    VersionView,
+)
+from store.views import nim_view, revision_view, target_view, version_view
 
 SORT_COLUMNS: dict[str, Any] = {
     "name": Deployment.name,
@@ -105,26 +114,25 @@ def active_tags(
 def revision_views(
     session: Session, revisions: Sequence[Revision]
 ) -> list[RevisionView]:
-    """Revisions with their targets and resources, in two queries."""
+    """Revisions with their targets and resources, in one query (two when one of
+    them is retired and may have left resources over)."""
     uids = [r.uid for r in revisions]
-    targets = (
-        session.scalars(
-            select(Target)
-            .where(Target.revision_uid.in_(uids))
-            .order_by(Target.revision_uid, Target.position)
-        ).all()
-        if uids
-        else []
-    )
+    targets: list[Target] = []
     resources: dict[str, list[DmsResource]] = defaultdict(list)
-    target_uids = [t.uid for t in targets]
-    if target_uids:
-        for resource in session.scalars(
-            select(DmsResource)
-            .where(DmsResource.target_uid.in_(target_uids))
-            .order_by(DmsResource.kind)
-        ).all():
-            resources[resource.target_uid].append(resource)
+    if uids:
+        # Targets and their resources in one round trip: a target without any
+        # comes once, with no resource.
+        joined = session.execute(
+            select(Target, DmsResource)
+            .outerjoin(DmsResource, DmsResource.target_uid == Target.uid)
+            .where(Target.revision_uid.in_(uids))
+            .order_by(Target.revision_uid, Target.position, DmsResource.kind)
+        ).all()
+        for target, resource in joined:
+            if not targets or targets[-1] is not target:
+                targets.append(target)
+            if resource is not None:
+                resources[target.uid].append(resource)
     inactive = {r.uid for r in revisions if r.status != "active"}
     retired_ids = [
         res.resource_id
@@ -202,11 +210,12 @@ def is_counted(query: DeploymentQuery) -> bool:
     )
 
 
-def deployment_total(session: Session, caller: Caller, query: DeploymentQuery) -> int:
-    """How many deployments in scope match `query`.
+def deployment_total_select(caller: Caller, query: DeploymentQuery) -> Select[Any]:
+    """The select of how many deployments in scope match `query`.
 
     Read from the counters when only the cluster narrows it (the common list, and
-    the one a COUNT over a large cluster made slow); counted otherwise.
+    the one a COUNT over a large cluster made slow); counted otherwise. It never
+    correlates, so it may be a column of a page's own select.
     """
     if is_counted(query):
         counted = select(func.coalesce(func.sum(DeploymentCount.n), 0)).join(
@@ -215,16 +224,86 @@ def deployment_total(session: Session, caller: Caller, query: DeploymentQuery) -
         counted = counted.where(scope.deployment_counts(caller))
         if query.cluster is not None:
             counted = counted.where(Cluster.name == query.cluster)
-        return int(session.scalar(counted) or 0)
+        return counted.correlate(None)
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Deployment)
-            .join(Cluster, Deployment.cluster_uid == Cluster.uid)
-            .where(scope.deployments(caller), *deployment_conditions(query))
-        )
-        or 0
+        select(func.count())
+        .select_from(Deployment)
+        .join(Cluster, Deployment.cluster_uid == Cluster.uid)
+        .where(scope.deployments(caller), *deployment_conditions(query))
+        .correlate(None)
     )
+
+
+# Correlated subqueries made once: an alias made per call costs a request more
+# in building its columns than the database takes to run it.
+_EVERY_REVISION = aliased(Revision)
+_REVISION_COUNT = (
+    select(func.count())
+    .where(_EVERY_REVISION.deployment_uid == Deployment.uid)
+    .correlate(Deployment)
+    .scalar_subquery()
+)
+_SIBLING = aliased(CompoundNimVersion)
+_VERSION_COUNT = (
+    select(func.count())
+    .where(_SIBLING.nim_uid == CompoundNim.uid)
+    .correlate(CompoundNim)
+    .scalar_subquery()
+)
+_LATEST_VERSION = (
+    select(_SIBLING.version)
+    .where(_SIBLING.nim_uid == CompoundNim.uid)
+    .order_by(_SIBLING.created_at.desc(), _SIBLING.uid.desc())
+    .limit(1)
+    .correlate(CompoundNim)
+    .scalar_subquery()
+)
+
+
+def actives_and_counts(
+    session: Session, deployment_uids: Sequence[str]
+) -> dict[str, tuple[Revision | None, int]]:
+    """Active revision (if any) and revision count of each deployment, in one query."""
+    if not deployment_uids:
+        return {}
+    rows = session.execute(
+        select(Deployment.uid, _REVISION_COUNT, Revision)
+        .select_from(Deployment)
+        .outerjoin(
+            Revision,
+            and_(
+                Revision.deployment_uid == Deployment.uid, Revision.status == "active"
+            ),
+        )
+        .where(Deployment.uid.in_(deployment_uids))
+    ).all()
+    return {uid: (active, int(count or 0)) for uid, count, active in rows}
+
+
+def nim_versions(
+    session: Session, caller: Caller, tags: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[VersionView, NimView] | None]:
+    """Each (NIM, version) with its NIM, in one query; None when not in scope."""
+    wanted = sorted(set(tags))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(CompoundNimVersion, CompoundNim, _VERSION_COUNT, _LATEST_VERSION)
+        .join(CompoundNim, CompoundNimVersion.nim_uid == CompoundNim.uid)
+        .where(
+            scope.nims(caller),
+            tuple_(CompoundNim.name, CompoundNimVersion.version).in_(wanted),
+        )
+    ).all()
+    found: dict[tuple[str, str], tuple[VersionView, NimView] | None] = dict.fromkeys(
+        wanted
+    )
+    for version, nim, counted, newest in rows:
+        found[(nim.name, version.version)] = (
+            version_view(version, nim.name),
+            nim_view(nim, counted or 0, newest),
+        )
+    return found
 
 
 def contains(column: Any, text: str) -> ColumnElement[bool]:

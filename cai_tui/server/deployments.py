@@ -30,7 +30,6 @@ from store.errors import InvalidInput
 from store.interface import Store
 from store.schemas import (
     MAX_START,
-    ClusterView,
     DeploymentDetail,
     DeploymentQuery,
     DeploymentSort,
@@ -51,22 +50,18 @@ def deployment_response(
     return JSONResponse(body, headers={"ETag": etag(detail.active_revision_uid)})
 
 
-def list_page(
-    store: Store,
-    query: DeploymentQuery,
-    count: int,
-    cluster: ClusterView | None = None,
-) -> JSONResponse:
+def list_page(store: Store, query: DeploymentQuery, count: int) -> JSONResponse:
     """A page of deployments in the list envelope.
 
-    The body is plain JSON already, so it is answered as is: FastAPI's encoding
-    of a returned dict would walk it again and cost as much as the page itself.
-    `cluster`, when the route read it already, spares looking it up again.
+    The store reads the page with the clusters and NIM versions it shows, in one
+    transaction. The body is plain JSON already, so it is answered as is:
+    FastAPI's encoding of a returned dict would walk it again and cost as much as
+    the page itself.
     """
-    page = store.list_deployment_details(query)
-    renderer = wire.Renderer(store, clusters=[cluster] if cluster else ())
-    items = [renderer.deployment(detail) for detail in page.items]
-    return JSONResponse(wire.envelope(page, count, items))
+    listing = store.list_deployment_listing(query)
+    renderer = wire.Renderer.of_listing(store, listing)
+    items = [renderer.deployment(detail) for detail in listing.page.items]
+    return JSONResponse(wire.envelope(listing.page, count, items))
 
 
 @dataclass(frozen=True)
@@ -135,9 +130,8 @@ def list_all_deployments(store: CallerStore, filters: Filters) -> JSONResponse:
 def list_cluster_deployments(
     cluster: str, store: CallerStore, filters: Filters
 ) -> JSONResponse:
-    """Deployments of one cluster, in scope."""
-    view = store.get_cluster_brief(cluster)
-    return list_page(store, filters.of(cluster=cluster), filters.count, view)
+    """Deployments of one cluster, in scope (a missing cluster is 404)."""
+    return list_page(store, filters.of(cluster=cluster), filters.count)
 
 
 @router.post("/clusters/{cluster}/deployments")

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from store.errors import NotFound
-from store.interface import Store
+from store.interface import DeploymentListing, Store
 from store.schemas import (
     ClusterView,
     DeploymentDetail,
@@ -289,6 +289,21 @@ class Renderer:
         self._clusters: dict[str, ClusterView] = {view.name: view for view in clusters}
         self._versions: dict[str, Json | None] = {}
         self._nims: dict[str, Json | None] = {}
+
+    @classmethod
+    def of_listing(cls, store: Store, listing: DeploymentListing) -> "Renderer":
+        """A renderer that knows what the listing read with its page."""
+        renderer = cls(store, listing.clusters.values())
+        for (nim_name, tag_version), found in listing.versions.items():
+            key = f"{nim_name}:{tag_version}:True"
+            if found is None:
+                renderer._versions[key] = None
+                continue
+            view, nim_view = found
+            parent = renderer._nims.setdefault(nim_name, repository(nim_view))
+            uid = parent["uid"] if parent else ""
+            renderer._versions[key] = version(view, parent, uid)
+        return renderer
 
     # --- deployments ----------------------------------------------------------------
 
