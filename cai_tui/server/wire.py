@@ -197,23 +197,12 @@ def dms_resource(value: DmsResourceView) -> Json:
 
 def nim(view: NimView, latest: Json | None, deployments: int) -> Json:
     """A Compound NIM (the original's bento repository)."""
-    labels = [label.model_dump() for label in view.labels]
     return {
-        **base(
-            view.uid,
-            view.name,
-            "bento_repository",
-            view.created_at,
-            view.updated_at,
-            labels,
-        ),
-        "creator": user(view.creator, view.created_at),
+        **repository(view),
         "organization": organization(view.organization, view.created_at),
         "latest_bento": latest,
-        "n_bentos": view.version_count,
         "n_deployments": deployments,
         "latest_bentos": [latest] if latest else [],
-        "description": view.description,
     }
 
 
@@ -260,7 +249,7 @@ def leftover(view: LeftoverView) -> Json:
 
 
 def repository(view: NimView) -> Json:
-    """A NIM as a version's `repository`."""
+    """A NIM as a version's `repository`: what every rendering of a NIM has."""
     labels = [label.model_dump() for label in view.labels]
     return {
         **base(
