@@ -37,10 +37,12 @@ def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Any:
 
 
 def on(kind: type) -> Callable[[Pilot[None]], Awaitable[None]]:
-    """Wait until the screen on top is of `kind`, with its data loaded."""
+    """Wait until the screen on top is of `kind`, with its data loaded and a widget
+    in focus (the footer shows the keys of what has the focus)."""
 
     async def wait(pilot: Pilot[None]) -> None:
         await wait_for_screen(pilot, kind)
+        await wait_until(pilot, lambda: pilot.app.focused is not None)
 
     return wait
 
@@ -209,4 +211,9 @@ def test_error_screen(snap_compare: SnapCompare, make_app: MakeApp, size: Any) -
 def test_terminal_too_small(snap_compare: SnapCompare, make_app: MakeApp) -> None:
     """At 50x14 only the message `terminal too small: resize to at least 60x16`."""
     app = make_app(ops_oncall())
-    assert snap_compare(app, terminal_size=(50, 14), run_before=on(ClustersScreen))
+
+    async def loaded(pilot: Pilot[None]) -> None:
+        # Nothing takes the focus here: the screen's widgets are hidden.
+        await wait_for_screen(pilot, ClustersScreen)
+
+    assert snap_compare(app, terminal_size=(50, 14), run_before=loaded)
