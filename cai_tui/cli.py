@@ -130,13 +130,16 @@ def _read_settings(
         overrides["cai_store"] = args.store
     if args.read_only:
         overrides["cai_read_only"] = True
-    settings = load_settings(**overrides)
-    echo = args.command in ("serve", "dms")
-    if on_problem is None:
-        setup_logging(settings.log_path, echo=echo)
-    else:
-        setup_logging(settings.log_path, echo=echo, on_problem=on_problem)
+    say = on_problem or _say
+    settings = load_settings(on_problem=say, **overrides)
+    setup_logging(
+        settings.log_path, echo=args.command in ("serve", "dms"), on_problem=say
+    )
     return settings
+
+
+def _say(problem: str) -> None:
+    print(problem, file=sys.stderr)
 
 
 def _fail(message: str) -> int:

@@ -4,6 +4,9 @@ Every key is documented in `.env.example`. Unknown keys are ignored; a bad value
 start-up with one line naming the key and what it accepts (`SettingsError`).
 """
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -127,10 +130,51 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings; raise `SettingsError` with one line on a bad value."""
+class _DotenvLines(logging.Handler):
+    """Collects the `.env` lines the parser skipped (it logs each, then goes on)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the line number the parser names."""
+        args = record.args
+        self.lines.append(str(args[0]) if isinstance(args, tuple) and args else "?")
+
+
+@contextmanager
+def _skipped_dotenv_lines() -> Iterator[list[str]]:
+    """The numbers of `.env` lines the parser could not read, while in the block."""
+    handler = _DotenvLines()
+    logger = logging.getLogger("dotenv.main")
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(handler)
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def load_settings(
+    *, on_problem: Callable[[str], None] | None = None, **overrides: object
+) -> Settings:
+    """Read the settings; raise `SettingsError` with one line on a bad value.
+
+    A `.env` line that cannot be parsed is skipped; `on_problem` is told which.
+    """
+    try:
+        with _skipped_dotenv_lines() as skipped:
+            settings = Settings(**overrides)  # type: ignore[arg-type]
+        if skipped and on_problem is not None:
+            numbers = ", ".join(dict.fromkeys(skipped))
+            on_problem(
+                f"cai-tui: the .env file in this folder has a line it cannot read "
+                f"(line {numbers}; an unclosed quote?): it was skipped, fix or "
+                "remove it"
+            )
+        return settings
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
     except UnicodeDecodeError:

@@ -58,3 +58,15 @@ async def test_an_unwritable_log_file_is_a_notice_in_the_dashboard(
         messages = [n.message for n in app._notifications]
         assert any("cannot write the log file" in m for m in messages)
         assert app.return_code is None
+
+
+async def test_an_unreadable_dotenv_line_is_a_notice_in_the_dashboard(
+    clean_environment: Path,
+) -> None:
+    (clean_environment / ".env").write_text('RESOURCE_SCOPE="organization\n')
+    app = dashboard("--org", "nv-inference", "--user", "ops-oncall")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_screen(pilot, ClustersScreen)
+        messages = [n.message for n in app._notifications]
+        assert any(".env file in this folder has a line" in m for m in messages)
+        assert "user scope" in app.title, "the line was skipped"

@@ -70,6 +70,21 @@ def test_dotenv_is_read_and_unknown_keys_ignored(tmp_path: Path) -> None:
     assert settings.cai_org == "nv-inference"
 
 
+def test_an_unreadable_dotenv_line_is_said_and_the_rest_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CAI_ORG=nv-inference\nCAI_USER='ops\n")
+    said: list[str] = []
+    settings = load_settings(on_problem=said.append)
+    assert settings.cai_org == "nv-inference"
+    assert settings.cai_user == "default", "the line that cannot be read is skipped"
+    assert len(said) == 1
+    assert "line 2" in said[0] and ".env" in said[0] and "fix or remove" in said[0]
+
+    (tmp_path / ".env").write_text("CAI_ORG=nv-inference\n")
+    said.clear()
+    load_settings(on_problem=said.append)
+    assert said == []
+
+
 def test_dms_url_wins_over_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DMS_HOST", "127.0.0.1")
     monkeypatch.setenv("DMS_PORT", "9000")
