@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+from textual.widgets._footer import FooterKey
 
 from screens.clusters import ClustersScreen
 from screens.deployment import DeploymentScreen
@@ -36,6 +38,21 @@ def steps(*actions: Callable[[Pilot[None]], Awaitable[None]]) -> Any:
     return run
 
 
+def footer_settled(screen: Screen[object]) -> bool:
+    """Whether the screen's footer shows the keys its bindings have now: it redraws
+    them a refresh or two after the focus moves, and a picture must not race that."""
+    footers = screen.query(Footer)
+    if not footers:
+        return True
+    shown = {key.action for key in footers.first().query(FooterKey)}
+    wanted = {
+        binding.action
+        for _, binding, _, _ in screen.active_bindings.values()
+        if binding.show
+    }
+    return wanted <= shown and len(shown - wanted) <= 1  # the command palette's
+
+
 def on(kind: type) -> Callable[[Pilot[None]], Awaitable[None]]:
     """Wait until the screen on top is of `kind`, with its data loaded and a widget
     in focus (the footer shows the keys of what has the focus)."""
@@ -43,6 +60,7 @@ def on(kind: type) -> Callable[[Pilot[None]], Awaitable[None]]:
     async def wait(pilot: Pilot[None]) -> None:
         await wait_for_screen(pilot, kind)
         await wait_until(pilot, lambda: pilot.app.focused is not None)
+        await wait_until(pilot, lambda: footer_settled(pilot.app.screen))
 
     return wait
 
