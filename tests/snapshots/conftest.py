@@ -49,3 +49,12 @@ def replayed_store_factory(
         )
 
     return open_store
+
+
+@pytest.fixture(autouse=True)
+def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs keep their cursor as it is instead of blinking: a blink would draw
+    it, or not, by the time the picture is taken."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
