@@ -122,7 +122,7 @@ def _read_settings(
     """The settings, with the command line's `--store` and `--read-only` on top;
     logging set up to their log file (a problem with it goes to `on_problem`,
     standard error by default). Raises `SettingsError`."""
-    from cai_tui.logs import setup_logging
+    from cai_tui.logs import say_on_stderr, setup_logging
     from cai_tui.settings import load_settings
 
     overrides: dict[str, object] = {}
@@ -130,16 +130,12 @@ def _read_settings(
         overrides["cai_store"] = args.store
     if args.read_only:
         overrides["cai_read_only"] = True
-    say = on_problem or _say
+    say = on_problem or say_on_stderr
     settings = load_settings(on_problem=say, **overrides)
     setup_logging(
         settings.log_path, echo=args.command in ("serve", "dms"), on_problem=say
     )
     return settings
-
-
-def _say(problem: str) -> None:
-    print(problem, file=sys.stderr)
 
 
 def _fail(message: str) -> int:

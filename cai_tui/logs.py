@@ -34,7 +34,8 @@ class OneLineFormatter(logging.Formatter):
             record.msg, record.args = saved
 
 
-def _say(problem: str) -> None:
+def say_on_stderr(problem: str) -> None:
+    """Print a problem for the user on standard error."""
     print(problem, file=sys.stderr)
 
 
@@ -43,7 +44,7 @@ def setup_logging(
     *,
     level: int = logging.INFO,
     echo: bool = False,
-    on_problem: Callable[[str], None] = _say,
+    on_problem: Callable[[str], None] = say_on_stderr,
 ) -> None:
     """Send log records to `path`; with `echo`, to standard error as well.
 

@@ -35,6 +35,27 @@ AFTER_HISTORY = datetime(2026, 4, 5, 12, 0, tzinfo=UTC)
 StoreFactory = Callable[[Caller], Store]
 
 
+@contextmanager
+def scratch_pg_database(prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database on the test server (a copy of `template` when
+    given), dropped on the way out; its URL. Skips without `CAI_TEST_PG_URL`."""
+    if not PG_URL:
+        pytest.skip("CAI_TEST_PG_URL is not set")
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @dataclass(frozen=True)
 class Replayed:
     """A store filled by replaying the fixture history, and its simulator file."""
@@ -98,39 +119,21 @@ def replayed_pg_template(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Replayed]:
     """The fixture history replayed once into a PostgreSQL template database."""
-    if not PG_URL:
-        pytest.skip("CAI_TEST_PG_URL is not set")
-    from sqlalchemy import create_engine, make_url, text
-
-    name = f"replayed_tpl_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     folder = tmp_path_factory.mktemp("replayed-pg")
-    yield replay_history(url, folder / "dms-sim.db")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("replayed_tpl") as url:
+        yield replay_history(url, folder / "dms-sim.db")
 
 
 @pytest.fixture
 def replayed_pg(replayed_pg_template: Replayed, tmp_path: Path) -> Iterator[Replayed]:
     """A private copy (a database made from the template) of the replayed store."""
-    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy import make_url
 
     template = make_url(replayed_pg_template.url).database
-    name = f"replayed_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     sim_path = tmp_path / "dms-sim.db"
     shutil.copy2(replayed_pg_template.sim_path, sim_path)
-    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    yield Replayed(url, sim_path, replayed_pg_template.unmet)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("replayed", template=template) as url:
+        yield Replayed(url, sim_path, replayed_pg_template.unmet)
 
 
 @pytest.fixture

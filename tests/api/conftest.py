@@ -1,6 +1,5 @@
 """Fixtures for the API tests: the real server on loopback over a real store."""
 
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -9,14 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from cai_tui.dms.simulator import Simulator
 from cai_tui.server.app import create_app
 from store.clock import SequentialIds, system_clock
 from store.database import Database
 from store.schemas import Scope
-from tests.conftest import PG_URL, Replayed
+from tests.conftest import Replayed, scratch_pg_database
 from tests.servers import running_server
 
 
@@ -89,15 +87,5 @@ def replayed_copy(request: pytest.FixtureRequest) -> Replayed:
 @pytest.fixture
 def empty_pg() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; its URL."""
-    if not PG_URL:
-        pytest.skip("CAI_TEST_PG_URL is not set")
-    name = f"api_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg_database("api_test") as url:
+        yield url

@@ -6,12 +6,11 @@ The `db_url` fixture runs each store test on a fresh SQLite file, and, when
 """
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 
 from cai_tui.dms.simulator import Simulator
 from store.clock import PinnedClock, SequentialIds
@@ -26,6 +25,7 @@ from store.schemas import (
     Scope,
     VersionSpec,
 )
+from tests.conftest import scratch_pg_database
 
 PG_URL = os.environ.get("CAI_TEST_PG_URL", "")
 
@@ -35,17 +35,8 @@ StoreFactory = Callable[..., LocalStore]
 @pytest.fixture(scope="module")
 def pg_database() -> Iterator[str]:
     """A fresh PostgreSQL database for one test module, dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("CAI_TEST_PG_URL is not set")
-    name = f"store_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database("store_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,16 +1,15 @@
 """`cai-tui serve` refuses unsafe or unusable set-ups with one line and exit 2."""
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine
 
 from cai_tui.server.run import ServeRefused, check_listening, is_loopback
 from cai_tui.server.tokens import TokenFileError, load_tokens
 from store.schemas import Identity
-from tests.conftest import PG_URL
+from tests.conftest import scratch_pg_database
 from tests.unit.test_cli import run_cli
 
 
@@ -92,15 +91,5 @@ def test_serve_on_an_older_schema_names_the_upgrade(
 @pytest.fixture
 def empty_pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; its URL."""
-    if not PG_URL:
-        pytest.skip("CAI_TEST_PG_URL is not set")
-    name = f"remote_cli_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg_database("remote_cli") as url:
+        yield url
